@@ -1,0 +1,571 @@
+import semver from 'semver';
+import { CallContext, HOST_CALLER } from '../capabilities/call-context.js';
+import {
+  type CapabilityDescription,
+  type CapabilityEntry,
+  CapabilityRegistry,
+} from '../capabilities/capability-registry.js';
+import { DependencyGraph } from '../dependency-graph/dependency-graph.js';
+import { errors } from '../errors/errors.js';
+import type { TrellisError } from '../errors/trellis-error.js';
+import {
+  EventBus,
+  type EventHandler,
+  type SubscribeOptions,
+  type SubscriberFailure,
+} from '../events/event-bus.js';
+import { type Middleware, type MiddlewareOptions, middlewareEntry } from '../middleware/middleware.js';
+import { createLogger, type Logger, type LoggerInput } from '../observability/logger.js';
+import { type EventStats, HostMetrics } from '../observability/metrics.js';
+import { isPlugin, type Plugin } from '../plugin/define-plugin.js';
+import type { CallOptions } from '../plugin/plugin-context.js';
+import { validateWithSchema } from '../schema/standard-schema.js';
+import { formatBootTree } from './boot-tree.js';
+import { PluginLifecycle } from './lifecycle.js';
+import { PluginControl } from './plugin-control.js';
+import { type PluginInfo, PluginRuntime, type StateChange } from './plugin-runtime.js';
+import type { Kernel } from './plugin-scope.js';
+
+/** The version of the API the host offers plugins; manifests state the range they need in `hostApi`. */
+export const HOST_API_VERSION = '1.0.0';
+
+/** Options for {@link createHost}. */
+export interface HostOptions {
+  /** The plugins this host runs. */
+  readonly plugins?: readonly Plugin[];
+  /** Config per plugin name, validated against each plugin's `config` schema before anything starts. */
+  readonly config?: Readonly<Record<string, unknown>>;
+  /** Default ms a plugin's setup may take (10 000). A manifest's `setupTimeout` overrides it. */
+  readonly setupTimeout?: number;
+  /** Default ms a plugin's teardown may take (10 000). */
+  readonly teardownTimeout?: number;
+  /** Ms that disable, reload and stop wait for in-flight calls (10 000). */
+  readonly drainTimeout?: number;
+  /** Setups slower than this many ms are logged as warnings (1 000). */
+  readonly slowSetupThreshold?: number;
+  /** `parallel` (default): each plugin starts when its own dependencies run. `sequential`: one at a time, for debugging. */
+  readonly boot?: 'parallel' | 'sequential';
+  /** A pino logger, or options for the one the host creates (secrets are redacted either way). */
+  readonly logger?: LoggerInput;
+  /** Host-wide middleware, outermost first. */
+  readonly middleware?: readonly Middleware[];
+  /** How deeply calls may nest before `E_CALL_DEPTH` (64): catches capabilities calling each other in a loop. */
+  readonly maxCallDepth?: number;
+}
+
+/** Where the host is in its life. */
+export type HostState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+/** What `host.start()` resolves with. Per-plugin failures are here (and in `host.plugins()`), never thrown. */
+export interface BootReport {
+  readonly durationMs: number;
+  readonly running: readonly string[];
+  readonly failed: ReadonlyArray<{ readonly name: string; readonly error: TrellisError }>;
+  /** Lazy plugins waiting for their first call or event. */
+  readonly dormant: readonly string[];
+}
+
+/** What `host.stop()` resolves with: every teardown failure, none of them stopping the others. */
+export interface StopReport {
+  readonly durationMs: number;
+  readonly errors: readonly TrellisError[];
+}
+
+const RESOLVED = Promise.resolve();
+
+/**
+ * A Trellis host: the registry of plugins, their lifecycle and the routes between them. Create one with
+ * {@link createHost}.
+ */
+export class Host {
+  /** The host's root logger; each plugin logs through a child of it. */
+  readonly logger: Logger;
+  /** Prometheus metrics of calls, events and plugins. */
+  readonly metrics: HostMetrics;
+  #state: HostState = 'idle';
+  readonly #runtimes = new Map<string, PluginRuntime>();
+  readonly #ranks = new Map<string, number>();
+  #graph: DependencyGraph;
+  readonly #registry: CapabilityRegistry;
+  readonly #bus: EventBus;
+  readonly #lifecycle: PluginLifecycle;
+  readonly #control: PluginControl;
+  readonly #config: Readonly<Record<string, unknown>>;
+  readonly #maxCallDepth: number;
+  readonly #sequentialBoot: boolean;
+  readonly #hostEvents: EventStats;
+  readonly #pluginEvents = new Map<string, EventStats>();
+  #operations: Promise<unknown> = RESOLVED;
+  #bootStartedAt = 0;
+  #bootMs = 0;
+  #stopReport: StopReport | undefined;
+
+  constructor(options: HostOptions = {}) {
+    if (typeof options !== 'object' || options === null)
+      throw errors.invalidArgument('Host options', 'an object', options);
+    this.logger = createLogger(options.logger);
+    this.#config = options.config ?? {};
+    this.#maxCallDepth = positiveOption('maxCallDepth', options.maxCallDepth, 64);
+    this.#sequentialBoot = options.boot === 'sequential';
+    if (options.boot !== undefined && options.boot !== 'parallel' && options.boot !== 'sequential') {
+      throw errors.invalidArgument('The boot option', "'parallel' or 'sequential'", options.boot);
+    }
+    this.metrics = new HostMetrics(() =>
+      [...this.#runtimes.values()].map((runtime) => ({
+        name: runtime.name,
+        state: runtime.state,
+        setupMs: runtime.setupMs,
+      })),
+    );
+    this.#hostEvents = this.metrics.eventStats(HOST_CALLER);
+    for (const plugin of options.plugins ?? []) {
+      if (!isPlugin(plugin))
+        throw errors.invalidArgument('Each entry of plugins', 'a plugin made by definePlugin()', plugin);
+      const name = plugin.manifest.name;
+      if (this.#runtimes.has(name)) throw errors.pluginDuplicate(name);
+      this.#runtimes.set(name, new PluginRuntime(plugin, (change) => this.#announce(change)));
+      this.#pluginEvents.set(name, this.metrics.eventStats(name));
+    }
+    this.#graph = this.#adoptGraph(this.#buildGraph());
+    this.#registry = new CapabilityRegistry(
+      this.metrics,
+      (plugin) => this.#ranks.get(plugin) ?? Number.MAX_SAFE_INTEGER,
+    );
+    this.#bus = new EventBus({ onSubscriberFailure: (failure) => this.#onSubscriberFailure(failure) });
+    const kernel: Kernel = {
+      registry: this.#registry,
+      bus: this.#bus,
+      logger: this.logger,
+      runtime: (name) => this.#runtimes.get(name),
+      callAs: (caller, capability, params, callOptions) =>
+        this.#callAs(caller, capability, params, callOptions),
+      emitAs: (source, topic, payload) => this.#emitAs(source, topic, payload),
+    };
+    this.#lifecycle = new PluginLifecycle(
+      kernel,
+      {
+        setupTimeout: positiveOption('setupTimeout', options.setupTimeout, 10_000),
+        teardownTimeout: positiveOption('teardownTimeout', options.teardownTimeout, 10_000),
+        drainTimeout: positiveOption('drainTimeout', options.drainTimeout, 10_000),
+        slowSetupMs: positiveOption('slowSetupThreshold', options.slowSetupThreshold, 1_000),
+      },
+      () => performance.now() - this.#bootStartedAt,
+    );
+    this.#control = new PluginControl({
+      runtimes: this.#runtimes,
+      graph: () => this.#graph,
+      registry: this.#registry,
+      lifecycle: this.#lifecycle,
+      bus: this.#bus,
+      logger: this.logger,
+      hostState: () => this.#state,
+      prepareConfig: (runtime, plugin) => this.#prepareConfig(runtime.name, plugin),
+    });
+    for (const middleware of options.middleware ?? []) this.use(middleware);
+  }
+
+  /** Where the host is in its life. */
+  get state(): HostState {
+    return this.#state;
+  }
+
+  /**
+   * Checks the dependency graph, validates every plugin's config, then starts each plugin as soon as its
+   * own dependencies run. A plugin that fails (and everything depending on it) is marked failed with the
+   * reason; the others run. Resolves with a report; rejects only when the host is not idle.
+   */
+  start(): Promise<BootReport> {
+    return this.#enqueue(async () => {
+      if (this.#state !== 'idle') {
+        throw errors.hostState(
+          this.#state,
+          'start the host',
+          'a host starts once; create a new host to start again',
+        );
+      }
+      this.#state = 'starting';
+      this.#bootStartedAt = performance.now();
+      const excluded = await this.#checkBeforeBoot();
+      const needed = this.#control.neededAtBoot(excluded);
+      await this.#graph.parallelTopologicalTraversal((name) => this.#lifecycle.start(this.#runtime(name)), {
+        only: needed,
+        exclude: excluded,
+        concurrency: this.#sequentialBoot ? 1 : undefined,
+        onBlocked: (name, blockedBy) =>
+          this.#failBeforeStart(name, this.#control.blockedError(name, blockedBy)),
+      });
+      this.#control.armLazyActivation();
+      this.#bootMs = performance.now() - this.#bootStartedAt;
+      this.#state = 'running';
+      const report = this.#bootReport();
+      this.logger.info(
+        {
+          running: report.running.length,
+          failed: report.failed.length,
+          dormant: report.dormant.length,
+          bootMs: Math.round(report.durationMs),
+        },
+        'host started',
+      );
+      return report;
+    });
+  }
+
+  /**
+   * Stops every running plugin in reverse dependency order (dependents first), each after its in-flight
+   * calls drained, with its teardown under a time limit. Failures are collected, never stopping the rest.
+   */
+  stop(): Promise<StopReport> {
+    return this.#enqueue(async () => {
+      if (this.#stopReport !== undefined) return this.#stopReport;
+      const startedAt = performance.now();
+      this.#state = 'stopping';
+      this.#control.disarmLazyActivation();
+      await Promise.all(
+        [...this.#runtimes.values()].map((runtime) => runtime.settling?.catch(() => undefined)),
+      );
+      const teardownErrors: TrellisError[] = [];
+      const live = new Set(
+        [...this.#runtimes.values()]
+          .filter((runtime) => runtime.state === 'running')
+          .map((runtime) => runtime.name),
+      );
+      await this.#graph.parallelReverseTraversal(
+        async (name) => {
+          const failure = await this.#lifecycle.stop(this.#runtime(name), 'stopped');
+          if (failure !== undefined) teardownErrors.push(failure);
+        },
+        { only: live },
+      );
+      for (const runtime of this.#runtimes.values())
+        if (runtime.state === 'registered') runtime.transition('stopped');
+      this.#state = 'stopped';
+      this.#stopReport = { durationMs: performance.now() - startedAt, errors: teardownErrors };
+      this.logger.info({ teardownErrors: teardownErrors.length }, 'host stopped');
+      return this.#stopReport;
+    });
+  }
+
+  /**
+   * Calls a capability through its compiled pipeline. The host is not subject to permissions. Calls to a
+   * plugin being reloaded wait for the new version; calls to a lazy plugin activate it.
+   */
+  call<Result = unknown>(capability: string, params?: unknown, options?: CallOptions): Promise<Result> {
+    const entry = this.#registry.get(capability);
+    if (entry?.owner.accepting) {
+      try {
+        return entry.run(this.#prepareCall(entry, params, HOST_CALLER, options)) as Promise<Result>;
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return this.#callWhenAvailable(capability, params, HOST_CALLER, options) as Promise<Result>;
+  }
+
+  /** Emits an event from the host; resolves once every subscriber received it (not once they finished). */
+  emit(topic: string, payload?: unknown): Promise<void> {
+    try {
+      this.#hostEvents.delivered += this.#bus.publish(topic, payload, HOST_CALLER);
+      this.#hostEvents.emitted += 1;
+      return RESOLVED;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Subscribes the host to events matching `pattern`; returns an unsubscribe function. */
+  on<Payload = unknown>(
+    pattern: string,
+    handler: EventHandler<Payload>,
+    options: Omit<SubscribeOptions<Payload>, 'owner'> = {},
+  ): () => void {
+    return this.#bus.subscribe(pattern, handler, { ...options, owner: HOST_CALLER });
+  }
+
+  /** Adds host-wide middleware; every capability's pipeline is recompiled to include it. */
+  use(middleware: Middleware, options: MiddlewareOptions = {}): void {
+    if (typeof middleware !== 'function')
+      throw errors.invalidArgument('Middleware', 'a function (call, next) => result', middleware);
+    this.#registry.useHostMiddleware(middlewareEntry(middleware, HOST_CALLER, 'host', options));
+  }
+
+  /** Every plugin with its state and, when failed, the reason. */
+  plugins(): PluginInfo[] {
+    return [...this.#runtimes.values()].map((runtime) => runtime.info());
+  }
+
+  /** Every registered capability with its effective middleware chain, outermost first. */
+  capabilities(): CapabilityDescription[] {
+    return this.#registry.describe();
+  }
+
+  /** The boot plan: batches in dependency order (each only depends on earlier ones). */
+  bootPlan(): string[][] {
+    return this.#graph.batches();
+  }
+
+  /** The last boot as a tree with each plugin's setup time; the deepest branch is the critical path. */
+  bootTree(): string {
+    const nodes = [...this.#runtimes.values()].map((runtime) => ({
+      name: runtime.name,
+      state: runtime.state,
+      startedAtMs: runtime.startedAtMs,
+      setupMs: runtime.setupMs,
+      dependencies: this.#graph.dependenciesOf(runtime.name),
+      errorCode: runtime.error?.code,
+    }));
+    return formatBootTree(this.#bootMs, nodes);
+  }
+
+  /**
+   * Disables a plugin at runtime: new calls to it fail with `E_PLUGIN_DISABLED`, in-flight calls drain
+   * (up to the drain timeout), then it is torn down. Plugins depending on it are disabled first.
+   */
+  disable(name: string): Promise<void> {
+    return this.#enqueue(() =>
+      this.#whileRunning('disable a plugin', () => this.#control.disable(this.#runtime(name))),
+    );
+  }
+
+  /** Enables a disabled (or failed) plugin again, and the plugins that were disabled because of it. */
+  enable(name: string): Promise<void> {
+    return this.#enqueue(() =>
+      this.#whileRunning('enable a plugin', () => this.#control.enable(this.#runtime(name))),
+    );
+  }
+
+  /**
+   * Swaps in a new definition of a plugin (or re-runs the same one): calls arriving meanwhile wait, calls
+   * in flight finish on the old version, dependents are restarted with the new service. If the new
+   * version fails to start, the previous one is restored and `E_RELOAD_FAILED` is thrown.
+   */
+  reload(name: string, next?: Plugin): Promise<void> {
+    return this.#enqueue(() =>
+      this.#whileRunning('reload a plugin', async () => {
+        const graph = await this.#control.reload(this.#runtime(name), next, (candidate) =>
+          this.#buildGraph(candidate),
+        );
+        this.#graph = this.#adoptGraph(graph);
+      }),
+    );
+  }
+
+  #enqueue<T>(operation: () => Promise<T>): Promise<T> {
+    const result = this.#operations.then(operation, operation);
+    this.#operations = result.catch(() => undefined);
+    return result;
+  }
+
+  async #whileRunning(operation: string, work: () => Promise<void>): Promise<void> {
+    if (this.#state !== 'running') throw errors.hostState(this.#state, operation, 'call host.start() first');
+    await work();
+  }
+
+  #runtime(name: string): PluginRuntime {
+    const runtime = this.#runtimes.get(name);
+    if (runtime === undefined) throw errors.pluginNotFound(name, [...this.#runtimes.keys()]);
+    return runtime;
+  }
+
+  /** The dependency graph of the current definitions, or with `replacement` swapped in (for reload). */
+  #buildGraph(replacement?: Plugin): DependencyGraph {
+    const manifests = [...this.#runtimes.values()].map((runtime) =>
+      replacement !== undefined && replacement.manifest.name === runtime.name
+        ? replacement.manifest
+        : runtime.manifest,
+    );
+    return new DependencyGraph(manifests);
+  }
+
+  /** Makes `graph` the host's graph; plugin ranks (which order contributed middleware) follow it. */
+  #adoptGraph(graph: DependencyGraph): DependencyGraph {
+    this.#ranks.clear();
+    for (const [rank, name] of graph.topologicalOrder().entries()) this.#ranks.set(name, rank);
+    return graph;
+  }
+
+  /** Marks graph, host-API and config problems as failures; returns the plugins that must not start. */
+  async #checkBeforeBoot(): Promise<Set<string>> {
+    for (const runtime of this.#runtimes.values()) {
+      const range = runtime.manifest.hostApi;
+      if (range !== undefined && !semver.satisfies(HOST_API_VERSION, range)) {
+        this.#failBeforeStart(
+          runtime.name,
+          errors.hostApiIncompatible(runtime.name, range, HOST_API_VERSION),
+        );
+      }
+    }
+    for (const problem of this.#graph.findUnsatisfiedDependencies())
+      this.#failBeforeStart(problem.plugin, problem.error);
+    for (const cycle of this.#graph.detectCircularDependencies()) {
+      for (const name of new Set(cycle)) this.#failBeforeStart(name, errors.dependencyCycle(cycle));
+    }
+    for (const runtime of this.#runtimes.values()) {
+      if (runtime.state === 'failed') continue;
+      const failure = await this.#prepareConfig(runtime.name, runtime.plugin);
+      if (failure !== undefined) this.#failBeforeStart(runtime.name, failure);
+    }
+    return new Set(
+      [...this.#runtimes.values()]
+        .filter((runtime) => runtime.state === 'failed')
+        .map((runtime) => runtime.name),
+    );
+  }
+
+  /** Validates the config for `plugin` and keeps it on the runtime; returns the error instead of throwing. */
+  async #prepareConfig(name: string, plugin: Plugin): Promise<TrellisError | undefined> {
+    const schema = plugin.definition.config;
+    const raw = this.#config[name];
+    if (schema === undefined) {
+      this.#runtime(name).config = raw;
+      return undefined;
+    }
+    const outcome = await validateWithSchema(schema, raw);
+    if (outcome.issues !== undefined) return errors.configInvalid(name, outcome.issues);
+    this.#runtime(name).config = outcome.value;
+    return undefined;
+  }
+
+  #failBeforeStart(name: string, error: TrellisError): void {
+    const runtime = this.#runtime(name);
+    if (runtime.state === 'failed') return;
+    runtime.transition('failed', error);
+    this.logger.error({ plugin: name, err: error }, 'plugin cannot start');
+  }
+
+  #bootReport(): BootReport {
+    const runtimes = [...this.#runtimes.values()];
+    return {
+      durationMs: this.#bootMs,
+      running: runtimes.filter((runtime) => runtime.state === 'running').map((runtime) => runtime.name),
+      failed: runtimes.flatMap((runtime) =>
+        runtime.state === 'failed' && runtime.error !== undefined
+          ? [{ name: runtime.name, error: runtime.error }]
+          : [],
+      ),
+      dormant: runtimes.filter((runtime) => runtime.state === 'registered').map((runtime) => runtime.name),
+    };
+  }
+
+  #prepareCall(
+    entry: CapabilityEntry,
+    params: unknown,
+    caller: string,
+    options: CallOptions | undefined,
+  ): CallContext {
+    const ownTimeout = entry.timeout;
+    if (options === undefined) {
+      return new CallContext(
+        entry.name,
+        params,
+        caller,
+        ownTimeout === undefined ? undefined : Date.now() + ownTimeout,
+      );
+    }
+    const parent = options.parent;
+    if (parent !== undefined && parent.depth >= this.#maxCallDepth)
+      throw errors.callDepth(entry.name, this.#maxCallDepth);
+    let deadline = parent?.deadline;
+    const timeout = options.timeout;
+    if (timeout !== undefined) {
+      if (!(timeout > 0 && Number.isFinite(timeout)))
+        throw errors.invalidArgument('The call timeout', 'a positive number of milliseconds', timeout);
+      deadline = Math.min(deadline ?? Number.POSITIVE_INFINITY, Date.now() + timeout);
+    }
+    if (ownTimeout !== undefined)
+      deadline = Math.min(deadline ?? Number.POSITIVE_INFINITY, Date.now() + ownTimeout);
+    return new CallContext(entry.name, params, caller, deadline, parent, options.signal, options.metadata);
+  }
+
+  #callAs(
+    caller: PluginRuntime,
+    capability: string,
+    params: unknown,
+    options: CallOptions | undefined,
+  ): Promise<unknown> {
+    const entry = this.#registry.get(capability);
+    if (
+      entry?.owner !== caller &&
+      !caller.knownCapabilities.has(capability) &&
+      !caller.permissions.allowsCall(capability)
+    ) {
+      return Promise.reject(errors.permissionDenied(caller.name, 'call', capability));
+    }
+    if (entry?.owner.accepting) {
+      try {
+        return entry.run(this.#prepareCall(entry, params, caller.name, options));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return this.#callWhenAvailable(capability, params, caller.name, options);
+  }
+
+  /** The slow path: the capability is missing, its plugin is starting, reloading, lazy, disabled or failed. */
+  async #callWhenAvailable(
+    capability: string,
+    params: unknown,
+    caller: string,
+    options: CallOptions | undefined,
+  ): Promise<unknown> {
+    const entry = await this.#control.whenAvailable(capability, caller);
+    return entry.run(this.#prepareCall(entry, params, caller, options));
+  }
+
+  #emitAs(source: PluginRuntime, topic: string, payload: unknown): Promise<void> {
+    if (!source.permissions.allowsEmit(topic))
+      return Promise.reject(errors.permissionDenied(source.name, 'emit', topic));
+    try {
+      const stats = this.#pluginEvents.get(source.name)!;
+      stats.delivered += this.#bus.publish(topic, payload, source.name);
+      stats.emitted += 1;
+      return RESOLVED;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #announce(change: StateChange): void {
+    this.logger.debug({ plugin: change.plugin, from: change.from, to: change.to }, 'plugin state');
+    this.#bus.publish('trellis.plugin.state', { ...change, error: change.error?.toJSON() }, HOST_CALLER);
+  }
+
+  #onSubscriberFailure(failure: SubscriberFailure): void {
+    const error = errors.subscriberFailed(failure.owner, failure.event.topic, failure.error);
+    this.metrics.recordSubscriberFailure(failure.owner);
+    this.logger.error(
+      { plugin: failure.owner, topic: failure.event.topic, stage: failure.stage, err: failure.error },
+      'event subscriber failed',
+    );
+    // A failing subscriber of the failure event itself must not start an endless loop.
+    if (failure.event.topic === 'trellis.subscriber.failed') return;
+    this.#bus.publish(
+      'trellis.subscriber.failed',
+      {
+        subscriber: failure.owner,
+        pattern: failure.pattern,
+        topic: failure.event.topic,
+        source: failure.event.source,
+        stage: failure.stage,
+        error: error.toJSON(),
+      },
+      HOST_CALLER,
+    );
+  }
+}
+
+function positiveOption(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!(typeof value === 'number' && value > 0 && Number.isFinite(value))) {
+    throw errors.invalidArgument(`The ${name} option`, 'a positive number', value);
+  }
+  return value;
+}
+
+/**
+ * Creates a host for the given plugins. Plugin definitions are checked here (duplicates, malformed
+ * options); the dependency graph and configs are checked by `start()`, which reports per plugin.
+ */
+export function createHost(options: HostOptions = {}): Host {
+  return new Host(options);
+}

@@ -1,0 +1,48 @@
+export { CallContext, type CallMetadata, HOST_CALLER } from './capabilities/call-context.js';
+export type { CapabilityDescription } from './capabilities/capability-registry.js';
+export { DependencyGraph, type GraphNode, type GraphProblem } from './dependency-graph/dependency-graph.js';
+export { errors, type ValidationIssue } from './errors/errors.js';
+export {
+  ERROR_CODES,
+  type ErrorDetails,
+  type SerializedTrellisError,
+  TrellisError,
+  type TrellisErrorCode,
+  type TrellisErrorOptions,
+} from './errors/trellis-error.js';
+export type { EventHandler, SubscribeOptions, TrellisEvent } from './events/event-bus.js';
+export { compileTopicPattern, PatternSet, type TopicPattern } from './events/topic-pattern.js';
+export type { BootReport, HostOptions, HostState, StopReport } from './host/host.js';
+export { createHost, HOST_API_VERSION, Host } from './host/host.js';
+export type { PluginInfo, PluginState, StateChange } from './host/plugin-runtime.js';
+export type {
+  Activation,
+  DependencySpec,
+  Isolation,
+  LimitsManifest,
+  NormalizedManifest,
+  PermissionsManifest,
+  PluginManifest,
+} from './manifest/manifest.js';
+export { manifestFromPackageJson } from './manifest/package-json.js';
+export { validateManifest } from './manifest/validate-manifest.js';
+export type { Middleware, MiddlewareOptions, Next } from './middleware/middleware.js';
+export { type Logger, type LoggerInput, REDACTED_KEYS } from './observability/logger.js';
+export { HostMetrics } from './observability/metrics.js';
+export {
+  definePlugin,
+  isPlugin,
+  type Plugin,
+  type PluginDefinition,
+  type PluginHooks,
+  type ServiceOf,
+} from './plugin/define-plugin.js';
+export type {
+  CallOptions,
+  CapabilityHandler,
+  CapabilityOptions,
+  PluginContext,
+  PluginSubscribeOptions,
+  UseOptions,
+} from './plugin/plugin-context.js';
+export type { Schema, SchemaOutput } from './schema/standard-schema.js';

@@ -1,0 +1,103 @@
+import type { CallContext, CallMetadata } from '../capabilities/call-context.js';
+import type { EventHandler, SubscribeOptions } from '../events/event-bus.js';
+import type { Middleware, MiddlewareOptions } from '../middleware/middleware.js';
+import type { Logger } from '../observability/logger.js';
+import type { Schema } from '../schema/standard-schema.js';
+import type { Plugin, ServiceOf } from './define-plugin.js';
+
+/** A capability's implementation: receives validated params and the call's context. May be sync. */
+export type CapabilityHandler<Params = unknown, Result = unknown> = (
+  params: Params,
+  call: CallContext,
+) => Result | Promise<Result>;
+
+/** How a capability is exposed; every field is optional. */
+export interface CapabilityOptions<Params = unknown, Result = unknown> {
+  /** Validates (and may transform) params before the handler sees them; failures are `E_VALIDATION`. */
+  readonly params?: Schema<unknown, Params>;
+  /** Validates what the handler returns; failures are `E_VALIDATION` with direction `result`. */
+  readonly result?: Schema<unknown, Result>;
+  /** Default time limit in ms for calls to this capability; a caller's tighter deadline still wins. */
+  readonly timeout?: number;
+  /** Middleware for this capability only, innermost of the chain. */
+  readonly middleware?: readonly Middleware[];
+  /** One line for people, shown in listings and generated API docs. */
+  readonly description?: string;
+}
+
+/** Per-call options for `host.call` / `ctx.call`. */
+export interface CallOptions {
+  /** Time limit in ms; the tightest of this, the capability's own and the enclosing call's deadline wins. */
+  readonly timeout?: number;
+  /** Abandons the call when aborted (`E_ABORTED`); the handler's `call.signal` follows it. */
+  readonly signal?: AbortSignal;
+  /** Facts for the handler and middleware, merged over the enclosing call's metadata. */
+  readonly metadata?: CallMetadata;
+  /**
+   * The call this one is made from, when calling from inside a handler: the new call inherits its request
+   * id, deadline, signal and metadata.
+   */
+  readonly parent?: CallContext;
+}
+
+/** Options for a subscription made by a plugin. */
+export type PluginSubscribeOptions<Payload = unknown> = Omit<SubscribeOptions<Payload>, 'owner'>;
+
+/** Where a middleware contributed by a plugin applies. */
+export interface UseOptions extends MiddlewareOptions {
+  /** `plugin` (default): this plugin's capabilities. `host`: every capability of the host. */
+  readonly scope?: 'plugin' | 'host';
+}
+
+/**
+ * What a plugin's `setup` (and its other hooks) receive: its config, logger and the host's services,
+ * scoped to the plugin. Everything registered through it is removed when the plugin stops.
+ */
+export interface PluginContext<Config = unknown> {
+  /** The plugin's name. */
+  readonly name: string;
+  /** The plugin's version. */
+  readonly version: string;
+  /** The plugin's config, validated against its `config` schema. */
+  readonly config: Config;
+  /** A pino child logger bound to the plugin's name, with secrets redacted. */
+  readonly logger: Logger;
+  /** Aborted when the plugin stops (teardown, disable, reload, failure): hand it to timers and sockets. */
+  readonly signal: AbortSignal;
+
+  /** Provides a capability under `name`; names are unique across the host (`E_CAPABILITY_DUPLICATE`). */
+  provide<Params = unknown, Result = unknown>(
+    name: string,
+    handler: CapabilityHandler<Params, Result>,
+    options?: CapabilityOptions<Params, Result>,
+  ): void;
+  /** Calls a capability the manifest's `permissions.calls` allows (or one of the plugin's own). */
+  call<Result = unknown>(capability: string, params?: unknown, options?: CallOptions): Promise<Result>;
+  /** Emits an event the manifest's `permissions.emits` allows; resolves once every subscriber received it. */
+  emit(topic: string, payload?: unknown): Promise<void>;
+  /** Subscribes to events matching `pattern`; returns an unsubscribe function. */
+  on<Payload = unknown>(
+    pattern: string,
+    handler: EventHandler<Payload>,
+    options?: PluginSubscribeOptions<Payload>,
+  ): () => void;
+  /** Contributes middleware to this plugin's capabilities, or with `scope: 'host'` to every capability. */
+  use(middleware: Middleware, options?: UseOptions): void;
+  /** The service a dependency's setup returned, typed when given the dependency's plugin object. */
+  service<Dependency extends Plugin>(dependency: Dependency): ServiceOf<Dependency>;
+  /** The service a dependency's setup returned, by name. */
+  service(dependency: string): unknown;
+  /** Sends a message to another plugin and resolves with its reply (a call of `<plugin>.<type>`). */
+  send<Reply = unknown>(
+    plugin: string,
+    type: string,
+    payload?: unknown,
+    options?: CallOptions,
+  ): Promise<Reply>;
+  /** Handles messages of `type` sent to this plugin (provides the capability `<plugin>.<type>`). */
+  handle<Payload = unknown, Reply = unknown>(
+    type: string,
+    handler: CapabilityHandler<Payload, Reply>,
+    options?: CapabilityOptions<Payload, Reply>,
+  ): void;
+}
