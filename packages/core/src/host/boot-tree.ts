@@ -30,22 +30,23 @@ export function formatBootTree(totalMs: number, nodes: readonly BootTreeNode[]):
     siblings.push(node);
     children.set(parent?.name, siblings);
   }
-  const width = Math.max(0, ...nodes.map((node) => node.name.length)) + 4;
-  const lines = [
-    `host booted ${nodes.length} plugin${nodes.length === 1 ? '' : 's'} in ${formatMs(totalMs)}`,
-  ];
+  const rows: Array<[label: string, text: string]> = [];
   const draw = (parent: string | undefined, indent: string) => {
     const list = (children.get(parent) ?? []).sort(
       (first, second) => (first.startedAtMs ?? Infinity) - (second.startedAtMs ?? Infinity),
     );
     list.forEach((node, index) => {
       const last = index === list.length - 1;
-      const label = `${indent}${last ? '└─ ' : '├─ '}${node.name}`;
-      lines.push(`${label.padEnd(width + indent.length)} ${describe(node)}`);
+      rows.push([`${indent}${last ? '└─ ' : '├─ '}${node.name}`, describe(node)]);
       draw(node.name, `${indent}${last ? '   ' : '│  '}`);
     });
   };
   draw(undefined, '');
+  const width = Math.max(0, ...rows.map(([label]) => label.length)) + 2;
+  const lines = [
+    `host booted ${nodes.length} plugin${nodes.length === 1 ? '' : 's'} in ${formatMs(totalMs)}`,
+  ];
+  for (const [label, text] of rows) lines.push(`${label.padEnd(width)}${text}`.trimEnd());
   return lines.join('\n');
 }
 

@@ -1,0 +1,55 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+
+// The README examples are what newcomers copy first, so they are run as written: each ```ts block is
+// written next to this test (where '@trellis/core' resolves to the built package) and imported.
+const here = dirname(fileURLToPath(import.meta.url));
+const repositoryRoot = join(here, '../../../..');
+const scratch = join(here, '.generated');
+
+function firstTypeScriptBlock(readme: string): string {
+  const match = /```ts\n([\s\S]*?)```/.exec(readFileSync(join(repositoryRoot, readme), 'utf8'));
+  if (match?.[1] === undefined) throw new Error(`${readme} has no \`\`\`ts example`);
+  return match[1];
+}
+
+async function runExample(readme: string, fileName: string): Promise<string> {
+  mkdirSync(scratch, { recursive: true });
+  const file = join(scratch, fileName);
+  writeFileSync(file, firstTypeScriptBlock(readme));
+  const printed: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((...values: unknown[]) => {
+    printed.push(
+      values.map((value) => (typeof value === 'string' ? value : JSON.stringify(value))).join(' '),
+    );
+  });
+  try {
+    await import(file);
+  } finally {
+    log.mockRestore();
+  }
+  return printed.join('\n');
+}
+
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('README examples', () => {
+  it('the root README example creates a user, observes the event and prints the boot tree', async () => {
+    const output = await runExample('README.md', 'root-readme.ts');
+    expect(output).toContain('user.created {"id":1}');
+    expect(output).toContain('{"id":1,"name":"Ada"}');
+    expect(output).toMatch(/host booted 2 plugins in .*\n└─ store .*\n {3}└─ users /);
+  });
+
+  it('the core README example shouts through middleware and reports a validation error', async () => {
+    const output = await runExample('packages/core/README.md', 'core-readme.ts');
+    expect(output).toMatch(
+      /^shouter emitted greeting\.sent {"text":"Hi, Ada \(request [0-9a-f]+-[0-9a-z]+\)"}$/m,
+    );
+    expect(output).toMatch(/^HI, ADA \(REQUEST [0-9A-F]+-[0-9A-Z]+\)$/m);
+    expect(output).toContain('E_VALIDATION [{"path":"name","message":');
+    expect(output).toContain('"greeter.greet: -","shouter.shout: uppercase"');
+  });
+});
