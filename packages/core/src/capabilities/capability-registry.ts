@@ -50,14 +50,17 @@ export class CapabilityRegistry {
   readonly #pluginMiddleware = new Map<string, MiddlewareEntry[]>();
   readonly #metrics: HostMetrics;
   readonly #pluginRank: (plugin: string) => number;
+  readonly #durationSampling: number;
 
   /**
    * @param pluginRank - position of a plugin in dependency order; orders the host-wide middleware that
    *   plugins contribute, so the chain does not depend on which parallel setup finished first.
+   * @param durationSampling - time one call in this many (see `HostOptions.durationSampling`).
    */
-  constructor(metrics: HostMetrics, pluginRank: (plugin: string) => number) {
+  constructor(metrics: HostMetrics, pluginRank: (plugin: string) => number, durationSampling: number) {
     this.#metrics = metrics;
     this.#pluginRank = pluginRank;
+    this.#durationSampling = durationSampling;
   }
 
   /** The capability registered under `name`. */
@@ -92,6 +95,7 @@ export class CapabilityRegistry {
       options,
       stats: this.#metrics.callStats(name),
       inFlight: owner.inFlight,
+      durationSampling: this.#durationSampling,
     };
     const chain = this.#chainFor(owner.name, options);
     const entry: CapabilityEntry = {

@@ -49,6 +49,12 @@ export interface HostOptions {
   readonly logger?: LoggerInput;
   /** Host-wide middleware, outermost first. */
   readonly middleware?: readonly Middleware[];
+  /**
+   * Time one call in this many for the `trellis_call_duration_seconds` histogram (8; 1 times every call).
+   * Calls are always counted; only timing is sampled, because reading the clock twice costs a large share
+   * of a local call. The sample is unbiased, so rates, means and quantiles stay valid.
+   */
+  readonly durationSampling?: number;
   /** How deeply calls may nest before `E_CALL_DEPTH` (64): catches capabilities calling each other in a loop. */
   readonly maxCallDepth?: number;
 }
@@ -127,9 +133,14 @@ export class Host {
       this.#pluginEvents.set(name, this.metrics.eventStats(name));
     }
     this.#graph = this.#adoptGraph(this.#buildGraph());
+    const durationSampling = positiveOption('durationSampling', options.durationSampling, 8);
+    if (!Number.isInteger(durationSampling)) {
+      throw errors.invalidArgument('The durationSampling option', 'a positive integer', durationSampling);
+    }
     this.#registry = new CapabilityRegistry(
       this.metrics,
       (plugin) => this.#ranks.get(plugin) ?? Number.MAX_SAFE_INTEGER,
+      durationSampling,
     );
     this.#bus = new EventBus({ onSubscriberFailure: (failure) => this.#onSubscriberFailure(failure) });
     const kernel: Kernel = {

@@ -1,7 +1,8 @@
 import type { ValidationIssue } from '../errors/errors.js';
 import { errors } from '../errors/errors.js';
+import { describeValue, isPlainObject, joinPath } from './field-rules.js';
 import type { NormalizedManifest } from './manifest.js';
-import { collectManifest, describeValue, isPlainObject, joinPath } from './validate-manifest.js';
+import { collectManifest } from './validate-manifest.js';
 
 /** Fields that package.json itself owns; the `"trellis"` object may repeat them but not contradict them. */
 const PACKAGE_FIELDS: ReadonlySet<string> = new Set(['name', 'version', 'description']);

@@ -203,7 +203,8 @@ export class HostMetrics {
 /** Exposes every capability's {@link DurationHistogram} as one prom-client histogram family. */
 function durationMetric(calls: ReadonlyMap<string, CallStats>): Metric {
   const name = 'trellis_call_duration_seconds';
-  const help = 'Capability call durations in seconds, by capability.';
+  const help =
+    'Capability call durations in seconds, by capability (a sample: one call in durationSampling is timed).';
   const metric = {
     name,
     help,
