@@ -12,8 +12,14 @@ export {
 } from './errors/trellis-error.js';
 export type { EventHandler, SubscribeOptions, TrellisEvent } from './events/event-bus.js';
 export { compileTopicPattern, PatternSet, type TopicPattern } from './events/topic-pattern.js';
-export type { BootReport, HostOptions, HostState, StopReport } from './host/host.js';
-export { createHost, HOST_API_VERSION, Host } from './host/host.js';
+export { createHost, Host } from './host/host.js';
+export {
+  type BootReport,
+  HOST_API_VERSION,
+  type HostOptions,
+  type HostState,
+  type StopReport,
+} from './host/host-options.js';
 export type { PluginInfo, PluginState, StateChange } from './host/plugin-runtime.js';
 export type {
   Activation,

@@ -1,10 +1,6 @@
 import semver from 'semver';
-import { CallContext, HOST_CALLER } from '../capabilities/call-context.js';
-import {
-  type CapabilityDescription,
-  type CapabilityEntry,
-  CapabilityRegistry,
-} from '../capabilities/capability-registry.js';
+import { HOST_CALLER } from '../capabilities/call-context.js';
+import { type CapabilityDescription, CapabilityRegistry } from '../capabilities/capability-registry.js';
 import { DependencyGraph } from '../dependency-graph/dependency-graph.js';
 import { errors } from '../errors/errors.js';
 import type { TrellisError } from '../errors/trellis-error.js';
@@ -15,69 +11,25 @@ import {
   type SubscriberFailure,
 } from '../events/event-bus.js';
 import { type Middleware, type MiddlewareOptions, middlewareEntry } from '../middleware/middleware.js';
-import { createLogger, type Logger, type LoggerInput } from '../observability/logger.js';
-import { type EventStats, HostMetrics } from '../observability/metrics.js';
+import { createLogger, type Logger } from '../observability/logger.js';
+import { HostMetrics } from '../observability/metrics.js';
 import { isPlugin, type Plugin } from '../plugin/define-plugin.js';
 import type { CallOptions } from '../plugin/plugin-context.js';
 import { validateWithSchema } from '../schema/standard-schema.js';
 import { formatBootTree } from './boot-tree.js';
+import { CallRouter } from './call-router.js';
+import {
+  type BootReport,
+  HOST_API_VERSION,
+  type HostOptions,
+  type HostState,
+  positiveOption,
+  type StopReport,
+} from './host-options.js';
 import { PluginLifecycle } from './lifecycle.js';
 import { PluginControl } from './plugin-control.js';
 import { type PluginInfo, PluginRuntime, type StateChange } from './plugin-runtime.js';
 import type { Kernel } from './plugin-scope.js';
-
-/** The version of the API the host offers plugins; manifests state the range they need in `hostApi`. */
-export const HOST_API_VERSION = '1.0.0';
-
-/** Options for {@link createHost}. */
-export interface HostOptions {
-  /** The plugins this host runs. */
-  readonly plugins?: readonly Plugin[];
-  /** Config per plugin name, validated against each plugin's `config` schema before anything starts. */
-  readonly config?: Readonly<Record<string, unknown>>;
-  /** Default ms a plugin's setup may take (10 000). A manifest's `setupTimeout` overrides it. */
-  readonly setupTimeout?: number;
-  /** Default ms a plugin's teardown may take (10 000). */
-  readonly teardownTimeout?: number;
-  /** Ms that disable, reload and stop wait for in-flight calls (10 000). */
-  readonly drainTimeout?: number;
-  /** Setups slower than this many ms are logged as warnings (1 000). */
-  readonly slowSetupThreshold?: number;
-  /** `parallel` (default): each plugin starts when its own dependencies run. `sequential`: one at a time, for debugging. */
-  readonly boot?: 'parallel' | 'sequential';
-  /** A pino logger, or options for the one the host creates (secrets are redacted either way). */
-  readonly logger?: LoggerInput;
-  /** Host-wide middleware, outermost first. */
-  readonly middleware?: readonly Middleware[];
-  /**
-   * Time one call in this many for the `trellis_call_duration_seconds` histogram (8; 1 times every call).
-   * Calls are always counted; only timing is sampled, because reading the clock twice costs a large share
-   * of a local call. The sample is unbiased, so rates, means and quantiles stay valid.
-   */
-  readonly durationSampling?: number;
-  /** How deeply calls may nest before `E_CALL_DEPTH` (64): catches capabilities calling each other in a loop. */
-  readonly maxCallDepth?: number;
-}
-
-/** Where the host is in its life. */
-export type HostState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
-
-/** What `host.start()` resolves with. Per-plugin failures are here (and in `host.plugins()`), never thrown. */
-export interface BootReport {
-  readonly durationMs: number;
-  readonly running: readonly string[];
-  readonly failed: ReadonlyArray<{ readonly name: string; readonly error: TrellisError }>;
-  /** Lazy plugins waiting for their first call or event. */
-  readonly dormant: readonly string[];
-}
-
-/** What `host.stop()` resolves with: every teardown failure, none of them stopping the others. */
-export interface StopReport {
-  readonly durationMs: number;
-  readonly errors: readonly TrellisError[];
-}
-
-const RESOLVED = Promise.resolve();
 
 /**
  * A Trellis host: the registry of plugins, their lifecycle and the routes between them. Create one with
@@ -97,11 +49,9 @@ export class Host {
   readonly #lifecycle: PluginLifecycle;
   readonly #control: PluginControl;
   readonly #config: Readonly<Record<string, unknown>>;
-  readonly #maxCallDepth: number;
   readonly #sequentialBoot: boolean;
-  readonly #hostEvents: EventStats;
-  readonly #pluginEvents = new Map<string, EventStats>();
-  #operations: Promise<unknown> = RESOLVED;
+  readonly #router: CallRouter;
+  #operations: Promise<unknown> = Promise.resolve();
   #bootStartedAt = 0;
   #bootMs = 0;
   #stopReport: StopReport | undefined;
@@ -111,7 +61,6 @@ export class Host {
       throw errors.invalidArgument('Host options', 'an object', options);
     this.logger = createLogger(options.logger);
     this.#config = options.config ?? {};
-    this.#maxCallDepth = positiveOption('maxCallDepth', options.maxCallDepth, 64);
     this.#sequentialBoot = options.boot === 'sequential';
     if (options.boot !== undefined && options.boot !== 'parallel' && options.boot !== 'sequential') {
       throw errors.invalidArgument('The boot option', "'parallel' or 'sequential'", options.boot);
@@ -123,14 +72,12 @@ export class Host {
         setupMs: runtime.setupMs,
       })),
     );
-    this.#hostEvents = this.metrics.eventStats(HOST_CALLER);
     for (const plugin of options.plugins ?? []) {
       if (!isPlugin(plugin))
         throw errors.invalidArgument('Each entry of plugins', 'a plugin made by definePlugin()', plugin);
       const name = plugin.manifest.name;
       if (this.#runtimes.has(name)) throw errors.pluginDuplicate(name);
       this.#runtimes.set(name, new PluginRuntime(plugin, (change) => this.#announce(change)));
-      this.#pluginEvents.set(name, this.metrics.eventStats(name));
     }
     this.#graph = this.#adoptGraph(this.#buildGraph());
     const durationSampling = positiveOption('durationSampling', options.durationSampling, 8);
@@ -149,8 +96,8 @@ export class Host {
       logger: this.logger,
       runtime: (name) => this.#runtimes.get(name),
       callAs: (caller, capability, params, callOptions) =>
-        this.#callAs(caller, capability, params, callOptions),
-      emitAs: (source, topic, payload) => this.#emitAs(source, topic, payload),
+        this.#router.call(caller, capability, params, callOptions),
+      emitAs: (source, topic, payload) => this.#router.emit(source, topic, payload),
     };
     this.#lifecycle = new PluginLifecycle(
       kernel,
@@ -172,6 +119,13 @@ export class Host {
       hostState: () => this.#state,
       prepareConfig: (runtime, plugin) => this.#prepareConfig(runtime.name, plugin),
     });
+    this.#router = new CallRouter(
+      this.#registry,
+      this.#bus,
+      this.#control,
+      this.metrics,
+      positiveOption('maxCallDepth', options.maxCallDepth, 64),
+    );
     for (const middleware of options.middleware ?? []) this.use(middleware);
   }
 
@@ -262,26 +216,12 @@ export class Host {
    * plugin being reloaded wait for the new version; calls to a lazy plugin activate it.
    */
   call<Result = unknown>(capability: string, params?: unknown, options?: CallOptions): Promise<Result> {
-    const entry = this.#registry.get(capability);
-    if (entry?.owner.accepting) {
-      try {
-        return entry.run(this.#prepareCall(entry, params, HOST_CALLER, options)) as Promise<Result>;
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    }
-    return this.#callWhenAvailable(capability, params, HOST_CALLER, options) as Promise<Result>;
+    return this.#router.call(undefined, capability, params, options) as Promise<Result>;
   }
 
   /** Emits an event from the host; resolves once every subscriber received it (not once they finished). */
   emit(topic: string, payload?: unknown): Promise<void> {
-    try {
-      this.#hostEvents.delivered += this.#bus.publish(topic, payload, HOST_CALLER);
-      this.#hostEvents.emitted += 1;
-      return RESOLVED;
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return this.#router.emit(undefined, topic, payload);
   }
 
   /** Subscribes the host to events matching `pattern`; returns an unsubscribe function. */
@@ -458,84 +398,6 @@ export class Host {
     };
   }
 
-  #prepareCall(
-    entry: CapabilityEntry,
-    params: unknown,
-    caller: string,
-    options: CallOptions | undefined,
-  ): CallContext {
-    const ownTimeout = entry.timeout;
-    if (options === undefined) {
-      return new CallContext(
-        entry.name,
-        params,
-        caller,
-        ownTimeout === undefined ? undefined : Date.now() + ownTimeout,
-      );
-    }
-    const parent = options.parent;
-    if (parent !== undefined && parent.depth >= this.#maxCallDepth)
-      throw errors.callDepth(entry.name, this.#maxCallDepth);
-    let deadline = parent?.deadline;
-    const timeout = options.timeout;
-    if (timeout !== undefined) {
-      if (!(timeout > 0 && Number.isFinite(timeout)))
-        throw errors.invalidArgument('The call timeout', 'a positive number of milliseconds', timeout);
-      deadline = Math.min(deadline ?? Number.POSITIVE_INFINITY, Date.now() + timeout);
-    }
-    if (ownTimeout !== undefined)
-      deadline = Math.min(deadline ?? Number.POSITIVE_INFINITY, Date.now() + ownTimeout);
-    return new CallContext(entry.name, params, caller, deadline, parent, options.signal, options.metadata);
-  }
-
-  #callAs(
-    caller: PluginRuntime,
-    capability: string,
-    params: unknown,
-    options: CallOptions | undefined,
-  ): Promise<unknown> {
-    const entry = this.#registry.get(capability);
-    if (
-      entry?.owner !== caller &&
-      !caller.knownCapabilities.has(capability) &&
-      !caller.permissions.allowsCall(capability)
-    ) {
-      return Promise.reject(errors.permissionDenied(caller.name, 'call', capability));
-    }
-    if (entry?.owner.accepting) {
-      try {
-        return entry.run(this.#prepareCall(entry, params, caller.name, options));
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    }
-    return this.#callWhenAvailable(capability, params, caller.name, options);
-  }
-
-  /** The slow path: the capability is missing, its plugin is starting, reloading, lazy, disabled or failed. */
-  async #callWhenAvailable(
-    capability: string,
-    params: unknown,
-    caller: string,
-    options: CallOptions | undefined,
-  ): Promise<unknown> {
-    const entry = await this.#control.whenAvailable(capability, caller);
-    return entry.run(this.#prepareCall(entry, params, caller, options));
-  }
-
-  #emitAs(source: PluginRuntime, topic: string, payload: unknown): Promise<void> {
-    if (!source.permissions.allowsEmit(topic))
-      return Promise.reject(errors.permissionDenied(source.name, 'emit', topic));
-    try {
-      const stats = this.#pluginEvents.get(source.name)!;
-      stats.delivered += this.#bus.publish(topic, payload, source.name);
-      stats.emitted += 1;
-      return RESOLVED;
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }
-
   #announce(change: StateChange): void {
     this.logger.debug({ plugin: change.plugin, from: change.from, to: change.to }, 'plugin state');
     this.#bus.publish('trellis.plugin.state', { ...change, error: change.error?.toJSON() }, HOST_CALLER);
@@ -563,14 +425,6 @@ export class Host {
       HOST_CALLER,
     );
   }
-}
-
-function positiveOption(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!(typeof value === 'number' && value > 0 && Number.isFinite(value))) {
-    throw errors.invalidArgument(`The ${name} option`, 'a positive number', value);
-  }
-  return value;
 }
 
 /**

@@ -112,36 +112,27 @@ export class HostMetrics {
       },
     });
     this.registry.registerMetric(durationMetric(calls));
-    new Counter({
-      name: 'trellis_events_emitted_total',
-      help: 'Events emitted, by source plugin (or host).',
-      labelNames: ['source'],
-      registers: [this.registry],
-      collect() {
-        this.reset();
-        for (const [source, stats] of events) this.inc({ source }, stats.emitted);
-      },
-    });
-    new Counter({
-      name: 'trellis_event_deliveries_total',
-      help: 'Subscriber invocations caused by events, by source plugin (or host).',
-      labelNames: ['source'],
-      registers: [this.registry],
-      collect() {
-        this.reset();
-        for (const [source, stats] of events) this.inc({ source }, stats.delivered);
-      },
-    });
-    new Counter({
-      name: 'trellis_subscriber_failures_total',
-      help: 'Event subscribers that threw or rejected, by subscribing plugin.',
-      labelNames: ['subscriber'],
-      registers: [this.registry],
-      collect() {
-        this.reset();
-        for (const [subscriber, count] of subscriberFailures) this.inc({ subscriber }, count);
-      },
-    });
+    countFrom(
+      this.registry,
+      'trellis_events_emitted_total',
+      'Events emitted, by source plugin (or host).',
+      'source',
+      () => [...events].map(([source, stats]) => [source, stats.emitted]),
+    );
+    countFrom(
+      this.registry,
+      'trellis_event_deliveries_total',
+      'Subscriber invocations caused by events, by source plugin (or host).',
+      'source',
+      () => [...events].map(([source, stats]) => [source, stats.delivered]),
+    );
+    countFrom(
+      this.registry,
+      'trellis_subscriber_failures_total',
+      'Event subscribers that threw or rejected, by subscribing plugin.',
+      'subscriber',
+      () => subscriberFailures,
+    );
     new Gauge({
       name: 'trellis_plugin_state',
       help: '1 for the state each plugin is in, 0 for the others.',
@@ -198,6 +189,26 @@ export class HostMetrics {
   text(): Promise<string> {
     return this.registry.metrics();
   }
+}
+
+/** A counter with one label whose values are read from `read()` at scrape time. */
+function countFrom(
+  registry: Registry,
+  name: string,
+  help: string,
+  label: string,
+  read: () => Iterable<readonly [string, number]>,
+): void {
+  new Counter({
+    name,
+    help,
+    labelNames: [label],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [value, count] of read()) this.inc({ [label]: value }, count);
+    },
+  });
 }
 
 /** Exposes every capability's {@link DurationHistogram} as one prom-client histogram family. */
