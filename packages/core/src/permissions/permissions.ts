@@ -45,22 +45,63 @@ export class PluginPermissions {
 }
 
 /**
- * True when every topic matched by the `requested` pattern is also matched by the `allowed` one.
- * Segments are compared left to right; `**` in `allowed` may absorb any run of requested segments
- * (wildcards included), `*` covers one segment that is not `**`, a literal covers only itself.
+ * True when every topic matched by the `requested` pattern is also matched by the `allowed` one (both
+ * given as segment lists). Both patterns are read as automata over segments and run side by side over
+ * every segment that matters: the literals either pattern names, plus one segment neither names (which
+ * stands for all the others, since only a wildcard can match it). If some run puts `requested` in an
+ * accepting position while `allowed` is in none, a topic exists that only `requested` matches. The
+ * state space is small for patterns of the length manifests use, and this runs once per subscription.
  */
 export function patternCovers(allowed: readonly string[], requested: readonly string[]): boolean {
-  if (allowed.length === 0) return requested.length === 0;
-  const [head, ...rest] = allowed;
-  if (head === '**') {
-    for (let taken = 0; taken <= requested.length; taken += 1) {
-      if (patternCovers(rest, requested.slice(taken))) return true;
+  const literals = new Set(
+    [...allowed, ...requested].filter((segment) => segment !== '*' && segment !== '**'),
+  );
+  const segments = [...literals, freshSegment(literals)];
+  const start = { requested: closure(requested, [0]), allowed: closure(allowed, [0]) };
+  const seen = new Set<string>();
+  const pending = [start];
+  while (pending.length > 0) {
+    const state = pending.pop()!;
+    for (const segment of segments) {
+      const next = {
+        requested: step(requested, state.requested, segment),
+        allowed: step(allowed, state.allowed, segment),
+      };
+      if (next.requested.length === 0) continue;
+      if (next.requested.includes(requested.length) && !next.allowed.includes(allowed.length)) return false;
+      const key = `${next.requested.join(',')}|${next.allowed.join(',')}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      pending.push(next);
     }
-    return false;
   }
-  if (requested.length === 0) return false;
-  const [first, ...others] = requested;
-  if (first === '**') return false;
-  if (head === '*' || head === first) return patternCovers(rest, others);
-  return false;
+  return true;
+}
+
+/** Positions reachable by letting each `**` match no segment. Sorted, without repeats. */
+function closure(pattern: readonly string[], positions: readonly number[]): number[] {
+  const reached = new Set(positions);
+  for (const position of [...reached].sort((first, second) => first - second)) {
+    let next = position;
+    while (pattern[next] === '**') reached.add(++next);
+  }
+  return [...reached].sort((first, second) => first - second);
+}
+
+/** Positions after consuming `segment` from each of `positions`. */
+function step(pattern: readonly string[], positions: readonly number[], segment: string): number[] {
+  const next: number[] = [];
+  for (const position of positions) {
+    const expected = pattern[position];
+    if (expected === '**') next.push(position, position + 1);
+    else if (expected === '*' || expected === segment) next.push(position + 1);
+  }
+  return closure(pattern, next);
+}
+
+/** A segment that is none of `literals`. */
+function freshSegment(literals: ReadonlySet<string>): string {
+  let candidate = '~';
+  while (literals.has(candidate)) candidate += '~';
+  return candidate;
 }
