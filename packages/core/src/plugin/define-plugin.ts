@@ -41,7 +41,7 @@ export interface Plugin<Service = unknown, Config = unknown> {
 }
 
 /** The service type of a plugin (what its setup resolves with). */
-export type ServiceOf<P> = P extends Plugin<infer Service, never> ? Service : unknown;
+export type ServiceOf<P> = P extends Plugin<infer Service, infer _Config> ? Service : unknown;
 
 const HOOK_KEYS = ['config', 'setup', 'teardown', 'onEnable', 'onDisable', 'onReload'] as const;
 
