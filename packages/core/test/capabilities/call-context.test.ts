@@ -1,0 +1,356 @@
+import { describe, expect, it } from 'vitest';
+import { type CallContext, definePlugin, type Plugin } from '../../src/index.js';
+import { never, rejectionOf, startedHost } from '../support/pipeline-hosts.js';
+
+/** A plugin providing `probe.seen`, which answers with the call context it received. */
+function probePlugin(options: { timeout?: number } = {}): Plugin {
+  return definePlugin({
+    name: 'probe',
+    version: '1.0.0',
+    setup: (ctx) => {
+      ctx.provide('probe.seen', (_params: unknown, call: CallContext) => call, options);
+    },
+  });
+}
+
+describe('the call context a handler receives', () => {
+  it('names the host as the caller of host.call, at depth 0, without deadline or metadata', async () => {
+    const host = await startedHost([probePlugin()]);
+    const call = await host.call<CallContext>('probe.seen', { id: 1 });
+    expect(call.caller).toBe('host');
+    expect(call.capability).toBe('probe.seen');
+    expect(call.params).toEqual({ id: 1 });
+    expect(call.depth).toBe(0);
+    expect(call.deadline).toBeUndefined();
+    expect(call.metadata).toEqual({});
+  });
+
+  it('names the calling plugin as the caller of ctx.call', async () => {
+    const client = definePlugin({
+      name: 'client',
+      version: '1.0.0',
+      permissions: { calls: ['probe.*'] },
+      setup: (ctx) => {
+        ctx.provide('client.run', () => ctx.call('probe.seen'));
+      },
+    });
+    const host = await startedHost([probePlugin(), client]);
+    const call = await host.call<CallContext>('client.run');
+    expect(call.caller).toBe('client');
+  });
+
+  it('gives every top-level call its own request id', async () => {
+    const host = await startedHost([probePlugin()]);
+    const ids = new Set<string>();
+    for (let index = 0; index < 20; index += 1)
+      ids.add((await host.call<CallContext>('probe.seen')).requestId);
+    expect(ids.size).toBe(20);
+    for (const id of ids) expect(id).toMatch(/\S/);
+  });
+
+  it('shares the request id with nested calls made with { parent }, merges metadata over the parent and counts depth', async () => {
+    const seen: CallContext[] = [];
+    const chain = definePlugin({
+      name: 'chain',
+      version: '1.0.0',
+      setup: (ctx) => {
+        ctx.provide('chain.outer', async (_params, call) => {
+          seen.push(call);
+          return ctx.call('chain.middle', undefined, {
+            parent: call,
+            metadata: { tenant: 'beta', hop: 'middle' },
+          });
+        });
+        ctx.provide('chain.middle', async (_params, call) => {
+          seen.push(call);
+          return ctx.call('chain.inner', undefined, { parent: call });
+        });
+        ctx.provide('chain.inner', (_params, call) => {
+          seen.push(call);
+          return 'done';
+        });
+      },
+    });
+    const host = await startedHost([chain]);
+    expect(await host.call('chain.outer', undefined, { metadata: { tenant: 'alpha', user: 'ada' } })).toBe(
+      'done',
+    );
+    const [outer, middle, inner] = seen;
+    expect(seen.map((call) => call.depth)).toEqual([0, 1, 2]);
+    expect(seen.map((call) => call.caller)).toEqual(['host', 'chain', 'chain']);
+    expect(middle?.requestId).toBe(outer?.requestId);
+    expect(inner?.requestId).toBe(outer?.requestId);
+    expect(outer?.metadata).toEqual({ tenant: 'alpha', user: 'ada' });
+    expect(middle?.metadata).toEqual({ tenant: 'beta', user: 'ada', hop: 'middle' });
+    expect(inner?.metadata).toEqual({ tenant: 'beta', user: 'ada', hop: 'middle' });
+  });
+
+  it('does not share the request id of a nested call made without { parent }', async () => {
+    const seen: CallContext[] = [];
+    const chain = definePlugin({
+      name: 'chain',
+      version: '1.0.0',
+      setup: (ctx) => {
+        ctx.provide('chain.outer', async (_params, call) => {
+          seen.push(call);
+          return ctx.call('chain.inner');
+        });
+        ctx.provide('chain.inner', (_params, call) => {
+          seen.push(call);
+        });
+      },
+    });
+    const host = await startedHost([chain]);
+    await host.call('chain.outer');
+    expect(seen[1]?.requestId).not.toBe(seen[0]?.requestId);
+    expect(seen[1]?.depth).toBe(0);
+  });
+});
+
+describe('deadlines', () => {
+  it("uses the capability's own timeout when the caller gives none", async () => {
+    const host = await startedHost([probePlugin({ timeout: 5_000 })]);
+    const before = Date.now();
+    const call = await host.call<CallContext>('probe.seen');
+    const after = Date.now();
+    expect(call.deadline).toBeGreaterThanOrEqual(before + 5_000);
+    expect(call.deadline).toBeLessThanOrEqual(after + 5_000);
+  });
+
+  it("takes the caller's timeout when it is tighter than the capability's", async () => {
+    const host = await startedHost([probePlugin({ timeout: 60_000 })]);
+    const before = Date.now();
+    const call = await host.call<CallContext>('probe.seen', undefined, { timeout: 4_000 });
+    const after = Date.now();
+    expect(call.deadline).toBeGreaterThanOrEqual(before + 4_000);
+    expect(call.deadline).toBeLessThanOrEqual(after + 4_000);
+  });
+
+  it("takes the capability's timeout when it is tighter than the caller's", async () => {
+    const host = await startedHost([probePlugin({ timeout: 3_000 })]);
+    const before = Date.now();
+    const call = await host.call<CallContext>('probe.seen', undefined, { timeout: 60_000 });
+    const after = Date.now();
+    expect(call.deadline).toBeGreaterThanOrEqual(before + 3_000);
+    expect(call.deadline).toBeLessThanOrEqual(after + 3_000);
+  });
+
+  it("keeps the parent's deadline in a nested call when it is the tightest", async () => {
+    const seen: CallContext[] = [];
+    const chain = definePlugin({
+      name: 'chain',
+      version: '1.0.0',
+      setup: (ctx) => {
+        ctx.provide('chain.outer', async (_params, call) => {
+          seen.push(call);
+          await ctx.call('chain.inner', undefined, { parent: call, timeout: 60_000 });
+          await ctx.call('chain.inner', undefined, { parent: call });
+        });
+        ctx.provide('chain.inner', (_params, call) => {
+          seen.push(call);
+        });
+      },
+    });
+    const host = await startedHost([chain]);
+    await host.call('chain.outer', undefined, { timeout: 5_000 });
+    expect(seen).toHaveLength(3);
+    expect(seen[0]?.deadline).toBeDefined();
+    expect(seen[1]?.deadline).toBe(seen[0]?.deadline);
+    expect(seen[2]?.deadline).toBe(seen[0]?.deadline);
+  });
+
+  it("tightens a nested call's deadline below the parent's when the nested timeout is shorter", async () => {
+    const seen: CallContext[] = [];
+    const chain = definePlugin({
+      name: 'chain',
+      version: '1.0.0',
+      setup: (ctx) => {
+        ctx.provide('chain.outer', async (_params, call) => {
+          seen.push(call);
+          await ctx.call('chain.inner', undefined, { parent: call, timeout: 1_000 });
+        });
+        ctx.provide('chain.inner', (_params, call) => {
+          seen.push(call);
+        });
+      },
+    });
+    const host = await startedHost([chain]);
+    await host.call('chain.outer', undefined, { timeout: 60_000 });
+    const [outer, inner] = seen;
+    expect(inner?.deadline).toBeLessThan(outer?.deadline ?? 0);
+    expect((outer?.deadline ?? 0) - (inner?.deadline ?? 0)).toBeGreaterThan(50_000);
+  });
+
+  it('fails with E_TIMEOUT when the deadline passes, and aborts the handler signal with that error', async () => {
+    let handlerSignal: AbortSignal | undefined;
+    const slow = definePlugin({
+      name: 'slow',
+      version: '1.0.0',
+      setup: (ctx) => {
+        ctx.provide('slow.wait', (_params, call) => {
+          handlerSignal = call.signal;
+          return never();
+        });
+      },
+    });
+    const host = await startedHost([slow]);
+    const error = await rejectionOf(host.call('slow.wait', undefined, { timeout: 20 }));
+    expect(error.code).toBe('E_TIMEOUT');
+    expect(error.details).toMatchObject({ capability: 'slow.wait' });
+    expect(handlerSignal?.aborted).toBe(true);
+    expect(handlerSignal?.reason).toBe(error);
+  });
+
+  it("fails with E_TIMEOUT when the capability's own timeout passes", async () => {
+    const slow = definePlugin({
+      name: 'slow',
+      version: '1.0.0',
+      setup: (ctx) => {
+        ctx.provide('slow.wait', () => never(), { timeout: 20 });
+      },
+    });
+    const host = await startedHost([slow]);
+    expect((await rejectionOf(host.call('slow.wait'))).code).toBe('E_TIMEOUT');
+  });
+
+  it('aborts a signal the handler reads only after the timeout (the signal is created lazily)', async () => {
+    let seen: CallContext | undefined;
+    const slow = definePlugin({
+      name: 'slow',
+      version: '1.0.0',
+      setup: (ctx) => {
+        ctx.provide('slow.wait', (_params, call) => {
+          seen = call;
+          return never();
+        });
+      },
+    });
+    const host = await startedHost([slow]);
+    const error = await rejectionOf(host.call('slow.wait', undefined, { timeout: 20 }));
+    expect(seen?.signal.aborted).toBe(true);
+    expect(seen?.signal.reason).toBe(error);
+  });
+
+  it('leaves the handler signal alone when the call finishes in time', async () => {
+    let handlerSignal: AbortSignal | undefined;
+    const quick = definePlugin({
+      name: 'quick',
+      version: '1.0.0',
+      setup: (ctx) => {
+        ctx.provide('quick.ok', (_params, call) => {
+          handlerSignal = call.signal;
+          return 'ok';
+        });
+      },
+    });
+    const host = await startedHost([quick]);
+    expect(await host.call('quick.ok', undefined, { timeout: 5_000 })).toBe('ok');
+    expect(handlerSignal?.aborted).toBe(false);
+  });
+
+  it.each([0, -5, Number.NaN, Number.POSITIVE_INFINITY])(
+    'rejects a call timeout of %s with E_INVALID_ARGUMENT',
+    async (timeout) => {
+      let ran = false;
+      const quick = definePlugin({
+        name: 'quick',
+        version: '1.0.0',
+        setup: (ctx) => {
+          ctx.provide('quick.ok', () => {
+            ran = true;
+          });
+        },
+      });
+      const host = await startedHost([quick]);
+      expect((await rejectionOf(host.call('quick.ok', undefined, { timeout }))).code).toBe(
+        'E_INVALID_ARGUMENT',
+      );
+      expect(ran).toBe(false);
+    },
+  );
+});
+
+describe("the caller's abort signal", () => {
+  it('fails the call with E_ABORTED when the caller aborts, and aborts the handler signal', async () => {
+    let handlerSignal: AbortSignal | undefined;
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const slow = definePlugin({
+      name: 'slow',
+      version: '1.0.0',
+      setup: (ctx) => {
+        ctx.provide('slow.wait', (_params, call) => {
+          handlerSignal = call.signal;
+          started();
+          return never();
+        });
+      },
+    });
+    const host = await startedHost([slow]);
+    const controller = new AbortController();
+    const pending = rejectionOf(host.call('slow.wait', undefined, { signal: controller.signal }));
+    await running;
+    controller.abort(new Error('user left'));
+    const error = await pending;
+    expect(error.code).toBe('E_ABORTED');
+    expect(error.message).toContain('user left');
+    expect(handlerSignal?.aborted).toBe(true);
+  });
+
+  it('fails with E_ABORTED without running the handler when the signal is already aborted', async () => {
+    let ran = false;
+    const quick = definePlugin({
+      name: 'quick',
+      version: '1.0.0',
+      setup: (ctx) => {
+        ctx.provide('quick.ok', () => {
+          ran = true;
+        });
+      },
+    });
+    const host = await startedHost([quick]);
+    const error = await rejectionOf(host.call('quick.ok', undefined, { signal: AbortSignal.abort() }));
+    expect(error.code).toBe('E_ABORTED');
+    expect(ran).toBe(false);
+  });
+});
+
+describe('call depth', () => {
+  it('stops a capability that calls itself with { parent } at maxCallDepth with E_CALL_DEPTH', async () => {
+    const depths: number[] = [];
+    const loop = definePlugin({
+      name: 'loop',
+      version: '1.0.0',
+      setup: (ctx) => {
+        ctx.provide('loop.again', (_params, call) => {
+          depths.push(call.depth);
+          return ctx.call('loop.again', undefined, { parent: call });
+        });
+      },
+    });
+    const host = await startedHost([loop], { maxCallDepth: 3 });
+    const error = await rejectionOf(host.call('loop.again'));
+    expect(error.code).toBe('E_CALL_DEPTH');
+    expect(error.details).toEqual({ capability: 'loop.again', maxDepth: 3 });
+    expect(depths).toEqual([0, 1, 2, 3]);
+  });
+
+  it('allows nesting up to the default limit of 64 and stops right after it', async () => {
+    const depths: number[] = [];
+    const loop = definePlugin({
+      name: 'loop',
+      version: '1.0.0',
+      setup: (ctx) => {
+        ctx.provide('loop.again', (_params, call) => {
+          depths.push(call.depth);
+          return ctx.call('loop.again', undefined, { parent: call });
+        });
+      },
+    });
+    const host = await startedHost([loop]);
+    expect((await rejectionOf(host.call('loop.again'))).code).toBe('E_CALL_DEPTH');
+    expect(depths.at(-1)).toBe(64);
+  });
+});
