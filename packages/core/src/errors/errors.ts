@@ -61,6 +61,14 @@ export const errors = {
     );
   },
 
+  pluginStopped(name: string): TrellisError {
+    return new TrellisError(
+      'E_PLUGIN_STATE',
+      `Plugin '${name}' stopped (it was torn down, disabled, reloaded or failed); work tied to its signal should end.`,
+      { details: { plugin: name } },
+    );
+  },
+
   pluginDisabled(name: string, capability?: string, disabledBy?: string): TrellisError {
     const subject =
       capability === undefined ? `Plugin '${name}'` : `Capability '${capability}' of plugin '${name}'`;

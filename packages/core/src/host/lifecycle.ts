@@ -91,9 +91,9 @@ export class PluginLifecycle {
   async stop(runtime: PluginRuntime, target: 'stopped' | 'disabled'): Promise<TrellisError | undefined> {
     runtime.transition('stopping');
     const scope = runtime.scope;
-    const logger = scope?.logger ?? this.#kernel.logger.child({ plugin: runtime.name });
+    const logger = () => scope?.logger ?? this.#kernel.logger.child({ plugin: runtime.name });
     if (!(await runtime.inFlight.idle(this.#timeouts.drainTimeout))) {
-      logger.warn(
+      logger().warn(
         { inFlight: runtime.inFlight.count, drainTimeoutMs: this.#timeouts.drainTimeout },
         'calls still in flight after the drain timeout; tearing down anyway',
       );
@@ -124,7 +124,7 @@ export class PluginLifecycle {
     this.#release(runtime, scope);
     const failure = failures[0];
     if (failure !== undefined) {
-      logger.error({ err: failure, failures: failures.length }, 'plugin did not stop cleanly');
+      logger().error({ err: failure, failures: failures.length }, 'plugin did not stop cleanly');
       runtime.transition('failed', failure);
       return failure;
     }

@@ -1,6 +1,6 @@
 import type { CapabilityRegistry } from '../capabilities/capability-registry.js';
 import { errors } from '../errors/errors.js';
-import { TrellisError } from '../errors/trellis-error.js';
+import type { TrellisError } from '../errors/trellis-error.js';
 import type { EventBus, EventHandler } from '../events/event-bus.js';
 import { type Middleware, middlewareEntry } from '../middleware/middleware.js';
 import type { Logger } from '../observability/logger.js';
@@ -40,10 +40,11 @@ export class PluginScope<Config = unknown> implements PluginContext<Config> {
   readonly name: string;
   readonly version: string;
   readonly config: Config;
-  readonly logger: Logger;
   readonly #kernel: Kernel;
   readonly #runtime: PluginRuntime;
-  readonly #abort = new AbortController();
+  // Made on first use: most plugins never read them, and a host may start a thousand plugins.
+  #logger: Logger | undefined;
+  #abort: AbortController | undefined;
   readonly #capabilities = new Set<string>();
   readonly #subscriptions = new Set<() => void>();
   #contributedMiddleware = false;
@@ -55,10 +56,18 @@ export class PluginScope<Config = unknown> implements PluginContext<Config> {
     this.name = runtime.name;
     this.version = runtime.manifest.version;
     this.config = config;
-    this.logger = kernel.logger.child({ plugin: runtime.name });
+  }
+
+  get logger(): Logger {
+    this.#logger ??= this.#kernel.logger.child({ plugin: this.name });
+    return this.#logger;
   }
 
   get signal(): AbortSignal {
+    if (this.#abort === undefined) {
+      this.#abort = new AbortController();
+      if (this.#closed) this.#abort.abort(errors.pluginStopped(this.name));
+    }
     return this.#abort.signal;
   }
 
@@ -148,11 +157,7 @@ export class PluginScope<Config = unknown> implements PluginContext<Config> {
     this.#capabilities.clear();
     for (const release of [...this.#subscriptions]) release();
     if (this.#contributedMiddleware) this.#kernel.registry.removeMiddlewareOf(this.name);
-    this.#abort.abort(
-      new TrellisError('E_PLUGIN_STATE', `Plugin '${this.name}' stopped.`, {
-        details: { plugin: this.name },
-      }),
-    );
+    this.#abort?.abort(errors.pluginStopped(this.name));
   }
 
   #assertOpen(operation: string): void {

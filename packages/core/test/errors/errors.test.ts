@@ -18,6 +18,7 @@ const SAMPLE_ARGUMENTS: { readonly [Name in keyof Factories]: Parameters<Factori
   pluginDuplicate: ['users'],
   pluginNotFound: ['users', ['store', 'auth']],
   pluginState: ['users', 'stopped', 'call a capability', ['starting', 'running']],
+  pluginStopped: ['users'],
   pluginDisabled: ['users', 'users.get', 'store'],
   pluginFailed: ['users', 'users.get', trellisCause],
   hostApiIncompatible: ['users', '^2.0.0', '1.0.0'],
