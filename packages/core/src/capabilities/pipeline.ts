@@ -1,3 +1,4 @@
+import { isThenable } from '../async/thenable.js';
 import { errors } from '../errors/errors.js';
 import { TrellisError } from '../errors/trellis-error.js';
 import { composeMiddleware, type MiddlewareEntry, type Terminal } from '../middleware/middleware.js';
@@ -88,14 +89,6 @@ export function compilePipeline(spec: PipelineSpec, chain: readonly MiddlewareEn
     }
     return Promise.resolve(succeed(startedAt, outcome));
   };
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  );
 }
 
 function validatingParams(next: Terminal, schema: Schema, capability: string): Terminal {

@@ -49,8 +49,9 @@ export interface ReverseTraversalOptions {
  * npm's `satisfies`, except that `'*'` (what a list of dependency names means) accepts every valid
  * version, prereleases included: an author who asked for "any version" did not ask to exclude betas.
  */
-function satisfiesRange(version: string, range: string): boolean {
-  if (range.trim() === '*') return semver.valid(version) !== null;
+function satisfiesRange(version: semver.SemVer | null, range: string): boolean {
+  if (version === null) return false;
+  if (range.trim() === '*') return true;
   return semver.satisfies(version, range);
 }
 
@@ -110,13 +111,23 @@ export class DependencyGraph {
    */
   findUnsatisfiedDependencies(): GraphProblem[] {
     const problems: GraphProblem[] = [];
+    // Each version is parsed once, not once per edge that points at it.
+    const parsed = new Map<string, semver.SemVer | null>();
+    const versionOf = (node: GraphNode) => {
+      let version = parsed.get(node.name);
+      if (version === undefined) {
+        version = semver.parse(node.version);
+        parsed.set(node.name, version);
+      }
+      return version;
+    };
     for (const node of this.#nodes) {
       const plugin = node.name;
       for (const [dependency, range] of Object.entries(node.dependencies)) {
         const found = this.node(dependency);
         if (found === undefined) {
           problems.push({ plugin, error: errors.dependencyMissing(plugin, dependency, range) });
-        } else if (!satisfiesRange(found.version, range)) {
+        } else if (!satisfiesRange(versionOf(found), range)) {
           problems.push({
             plugin,
             error: errors.dependencyVersion(plugin, dependency, range, found.version),
@@ -126,7 +137,7 @@ export class DependencyGraph {
       for (const [dependency, range] of Object.entries(node.optionalDependencies)) {
         if (Object.hasOwn(node.dependencies, dependency)) continue;
         const found = this.node(dependency);
-        if (found !== undefined && !satisfiesRange(found.version, range)) {
+        if (found !== undefined && !satisfiesRange(versionOf(found), range)) {
           problems.push({
             plugin,
             error: errors.dependencyVersion(plugin, dependency, range, found.version),

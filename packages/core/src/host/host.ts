@@ -28,8 +28,11 @@ import {
 } from './host-options.js';
 import { PluginLifecycle } from './lifecycle.js';
 import { PluginControl } from './plugin-control.js';
-import { type PluginInfo, PluginRuntime, type StateChange } from './plugin-runtime.js';
+import { type PluginInfo, PluginRuntime, type PluginState, type StateChange } from './plugin-runtime.js';
 import type { Kernel } from './plugin-scope.js';
+
+/** Announces every plugin state transition. */
+const PLUGIN_STATE_TOPIC = 'trellis.plugin.state';
 
 /**
  * A Trellis host: the registry of plugins, their lifecycle and the routes between them. Create one with
@@ -42,7 +45,7 @@ export class Host {
   readonly metrics: HostMetrics;
   #state: HostState = 'idle';
   readonly #runtimes = new Map<string, PluginRuntime>();
-  readonly #ranks = new Map<string, number>();
+  #ranks: Map<string, number> | undefined;
   #graph: DependencyGraph;
   readonly #registry: CapabilityRegistry;
   readonly #bus: EventBus;
@@ -77,18 +80,17 @@ export class Host {
         throw errors.invalidArgument('Each entry of plugins', 'a plugin made by definePlugin()', plugin);
       const name = plugin.manifest.name;
       if (this.#runtimes.has(name)) throw errors.pluginDuplicate(name);
-      this.#runtimes.set(name, new PluginRuntime(plugin, (change) => this.#announce(change)));
+      this.#runtimes.set(
+        name,
+        new PluginRuntime(plugin, (runtime, from, to, error) => this.#announce(runtime, from, to, error)),
+      );
     }
     this.#graph = this.#adoptGraph(this.#buildGraph());
     const durationSampling = positiveOption('durationSampling', options.durationSampling, 8);
     if (!Number.isInteger(durationSampling)) {
       throw errors.invalidArgument('The durationSampling option', 'a positive integer', durationSampling);
     }
-    this.#registry = new CapabilityRegistry(
-      this.metrics,
-      (plugin) => this.#ranks.get(plugin) ?? Number.MAX_SAFE_INTEGER,
-      durationSampling,
-    );
+    this.#registry = new CapabilityRegistry(this.metrics, (plugin) => this.#rank(plugin), durationSampling);
     this.#bus = new EventBus({ onSubscriberFailure: (failure) => this.#onSubscriberFailure(failure) });
     const kernel: Kernel = {
       registry: this.#registry,
@@ -99,16 +101,12 @@ export class Host {
         this.#router.call(caller, capability, params, callOptions),
       emitAs: (source, topic, payload) => this.#router.emit(source, topic, payload),
     };
-    this.#lifecycle = new PluginLifecycle(
-      kernel,
-      {
-        setupTimeout: positiveOption('setupTimeout', options.setupTimeout, 10_000),
-        teardownTimeout: positiveOption('teardownTimeout', options.teardownTimeout, 10_000),
-        drainTimeout: positiveOption('drainTimeout', options.drainTimeout, 10_000),
-        slowSetupMs: positiveOption('slowSetupThreshold', options.slowSetupThreshold, 1_000),
-      },
-      () => performance.now() - this.#bootStartedAt,
-    );
+    this.#lifecycle = new PluginLifecycle(kernel, {
+      setupTimeout: positiveOption('setupTimeout', options.setupTimeout, 10_000),
+      teardownTimeout: positiveOption('teardownTimeout', options.teardownTimeout, 10_000),
+      drainTimeout: positiveOption('drainTimeout', options.drainTimeout, 10_000),
+      slowSetupMs: positiveOption('slowSetupThreshold', options.slowSetupThreshold, 1_000),
+    });
     this.#control = new PluginControl({
       runtimes: this.#runtimes,
       graph: () => this.#graph,
@@ -260,7 +258,7 @@ export class Host {
     const nodes = [...this.#runtimes.values()].map((runtime) => ({
       name: runtime.name,
       state: runtime.state,
-      startedAtMs: runtime.startedAtMs,
+      startedAtMs: runtime.startedAt === undefined ? undefined : runtime.startedAt - this.#bootStartedAt,
       setupMs: runtime.setupMs,
       dependencies: this.#graph.dependenciesOf(runtime.name),
       errorCode: runtime.error?.code,
@@ -330,9 +328,17 @@ export class Host {
 
   /** Makes `graph` the host's graph; plugin ranks (which order contributed middleware) follow it. */
   #adoptGraph(graph: DependencyGraph): DependencyGraph {
-    this.#ranks.clear();
-    for (const [rank, name] of graph.topologicalOrder().entries()) this.#ranks.set(name, rank);
+    this.#ranks = undefined;
     return graph;
+  }
+
+  /** A plugin's position in dependency order, computed when contributed middleware first needs it. */
+  #rank(plugin: string): number {
+    if (this.#ranks === undefined) {
+      this.#ranks = new Map();
+      for (const [rank, name] of this.#graph.topologicalOrder().entries()) this.#ranks.set(name, rank);
+    }
+    return this.#ranks.get(plugin) ?? Number.MAX_SAFE_INTEGER;
   }
 
   /** Marks graph, host-API and config problems as failures; returns the plugins that must not start. */
@@ -351,11 +357,7 @@ export class Host {
     for (const cycle of this.#graph.detectCircularDependencies()) {
       for (const name of new Set(cycle)) this.#failBeforeStart(name, errors.dependencyCycle(cycle));
     }
-    for (const runtime of this.#runtimes.values()) {
-      if (runtime.state === 'failed') continue;
-      const failure = await this.#prepareConfig(runtime.name, runtime.plugin);
-      if (failure !== undefined) this.#failBeforeStart(runtime.name, failure);
-    }
+    await this.#prepareConfigs([...this.#runtimes.values()].filter((runtime) => runtime.state !== 'failed'));
     return new Set(
       [...this.#runtimes.values()]
         .filter((runtime) => runtime.state === 'failed')
@@ -377,6 +379,21 @@ export class Host {
     return undefined;
   }
 
+  /** Validates every pending plugin's config at once, failing the plugins whose config is invalid. */
+  async #prepareConfigs(runtimes: readonly PluginRuntime[]): Promise<void> {
+    const validated: PluginRuntime[] = [];
+    for (const runtime of runtimes) {
+      if (runtime.plugin.definition.config === undefined) runtime.config = this.#config[runtime.name];
+      else validated.push(runtime);
+    }
+    const failures = await Promise.all(
+      validated.map((runtime) => this.#prepareConfig(runtime.name, runtime.plugin)),
+    );
+    failures.forEach((failure, index) => {
+      if (failure !== undefined) this.#failBeforeStart(validated[index]!.name, failure);
+    });
+  }
+
   #failBeforeStart(name: string, error: TrellisError): void {
     const runtime = this.#runtime(name);
     if (runtime.state === 'failed') return;
@@ -385,22 +402,31 @@ export class Host {
   }
 
   #bootReport(): BootReport {
-    const runtimes = [...this.#runtimes.values()];
-    return {
-      durationMs: this.#bootMs,
-      running: runtimes.filter((runtime) => runtime.state === 'running').map((runtime) => runtime.name),
-      failed: runtimes.flatMap((runtime) =>
-        runtime.state === 'failed' && runtime.error !== undefined
-          ? [{ name: runtime.name, error: runtime.error }]
-          : [],
-      ),
-      dormant: runtimes.filter((runtime) => runtime.state === 'registered').map((runtime) => runtime.name),
-    };
+    const running: string[] = [];
+    const failed: Array<{ name: string; error: TrellisError }> = [];
+    const dormant: string[] = [];
+    for (const runtime of this.#runtimes.values()) {
+      if (runtime.state === 'running') running.push(runtime.name);
+      else if (runtime.state === 'registered') dormant.push(runtime.name);
+      else if (runtime.state === 'failed' && runtime.error !== undefined)
+        failed.push({ name: runtime.name, error: runtime.error });
+    }
+    return { durationMs: this.#bootMs, running, failed, dormant };
   }
 
-  #announce(change: StateChange): void {
-    this.logger.debug({ plugin: change.plugin, from: change.from, to: change.to }, 'plugin state');
-    this.#bus.publish('trellis.plugin.state', { ...change, error: change.error?.toJSON() }, HOST_CALLER);
+  #announce(
+    runtime: PluginRuntime,
+    from: PluginState,
+    to: PluginState,
+    error: TrellisError | undefined,
+  ): void {
+    // Thousands of transitions happen at boot; build log records and payloads only for someone to read.
+    if (this.logger.isLevelEnabled('debug'))
+      this.logger.debug({ plugin: runtime.name, from, to }, 'plugin state');
+    if (this.#bus.hasSubscribers(PLUGIN_STATE_TOPIC)) {
+      const change: StateChange = { plugin: runtime.name, from, to, error };
+      this.#bus.publish(PLUGIN_STATE_TOPIC, { ...change, error: error?.toJSON() }, HOST_CALLER);
+    }
   }
 
   #onSubscriberFailure(failure: SubscriberFailure): void {

@@ -1,10 +1,12 @@
+import { type LateOutcome, runWithTimeout, settleWithin } from '../async/run-with-timeout.js';
+import { isThenable } from '../async/thenable.js';
 import { errors } from '../errors/errors.js';
 import { TrellisError } from '../errors/trellis-error.js';
+import type { Logger } from '../observability/logger.js';
 import type { PluginHooks } from '../plugin/define-plugin.js';
 import type { PluginContext } from '../plugin/plugin-context.js';
 import type { PluginRuntime } from './plugin-runtime.js';
 import { type Kernel, PluginScope } from './plugin-scope.js';
-import { type LateOutcome, runWithTimeout } from './run-with-timeout.js';
 
 /** Time limits (ms) the lifecycle applies; a plugin's manifest may override setup and teardown. */
 export interface LifecycleTimeouts {
@@ -17,6 +19,9 @@ export interface LifecycleTimeouts {
 }
 
 type StartHook = 'onEnable' | 'onReload';
+/** The hooks run when stopping, in order; disabling first tells the plugin why. */
+const STOP_HOOKS = ['teardown'] as const;
+const DISABLE_HOOKS = ['onDisable', 'teardown'] as const;
 type LifecycleHook = (this: PluginHooks<unknown, unknown>, ctx: PluginContext) => unknown;
 
 /**
@@ -27,13 +32,10 @@ type LifecycleHook = (this: PluginHooks<unknown, unknown>, ctx: PluginContext) =
 export class PluginLifecycle {
   readonly #kernel: Kernel;
   readonly #timeouts: LifecycleTimeouts;
-  readonly #clock: () => number;
 
-  /** @param clock - milliseconds since the host began booting, recorded for the boot tree. */
-  constructor(kernel: Kernel, timeouts: LifecycleTimeouts, clock: () => number) {
+  constructor(kernel: Kernel, timeouts: LifecycleTimeouts) {
     this.#kernel = kernel;
     this.#timeouts = timeouts;
-    this.#clock = clock;
   }
 
   /**
@@ -47,15 +49,19 @@ export class PluginLifecycle {
     runtime.transition('starting');
     const scope = new PluginScope(this.#kernel, runtime, runtime.config);
     runtime.scope = scope;
-    runtime.startedAtMs = this.#clock();
     const startedAt = performance.now();
+    runtime.startedAt = startedAt;
     try {
-      const service = await runWithTimeout(
-        () => definition.setup(scope),
-        timeoutMs,
-        () => errors.setupTimeout(name, timeoutMs),
-        (late) => this.#abandonLateSetup(definition, runtime, scope, late),
-      );
+      // Called directly: a synchronous setup (most are) needs no timer, closures or extra await.
+      const outcome = definition.setup(scope);
+      const service = isThenable(outcome)
+        ? await settleWithin(
+            outcome,
+            timeoutMs,
+            () => errors.setupTimeout(name, timeoutMs),
+            (late) => this.#abandonLateSetup(definition, runtime, scope, late),
+          )
+        : outcome;
       const hookFunction = hook === undefined ? undefined : (definition[hook] as LifecycleHook | undefined);
       if (hookFunction !== undefined) {
         await runWithTimeout(
@@ -91,22 +97,19 @@ export class PluginLifecycle {
   async stop(runtime: PluginRuntime, target: 'stopped' | 'disabled'): Promise<TrellisError | undefined> {
     runtime.transition('stopping');
     const scope = runtime.scope;
-    const logger = () => scope?.logger ?? this.#kernel.logger.child({ plugin: runtime.name });
-    if (!(await runtime.inFlight.idle(this.#timeouts.drainTimeout))) {
-      logger().warn(
-        { inFlight: runtime.inFlight.count, drainTimeoutMs: this.#timeouts.drainTimeout },
+    const drainTimeoutMs = this.#timeouts.drainTimeout;
+    if (runtime.inFlight.count > 0 && !(await runtime.inFlight.idle(drainTimeoutMs))) {
+      this.#loggerOf(runtime).warn(
+        { inFlight: runtime.inFlight.count, drainTimeoutMs },
         'calls still in flight after the drain timeout; tearing down anyway',
       );
     }
     const failures: TrellisError[] = [];
     if (scope !== undefined) {
       const definition = runtime.plugin.definition;
-      const hooks: Array<LifecycleHook | undefined> = [
-        target === 'disabled' ? (definition.onDisable as LifecycleHook | undefined) : undefined,
-        definition.teardown as LifecycleHook | undefined,
-      ];
       const timeoutMs = runtime.manifest.teardownTimeout ?? this.#timeouts.teardownTimeout;
-      for (const hookFunction of hooks) {
+      for (const hook of target === 'disabled' ? DISABLE_HOOKS : STOP_HOOKS) {
+        const hookFunction = definition[hook] as LifecycleHook | undefined;
         if (hookFunction === undefined) continue;
         try {
           await runWithTimeout(
@@ -121,15 +124,20 @@ export class PluginLifecycle {
         }
       }
     }
+    const logger = failures.length > 0 ? this.#loggerOf(runtime) : undefined;
     this.#release(runtime, scope);
     const failure = failures[0];
     if (failure !== undefined) {
-      logger().error({ err: failure, failures: failures.length }, 'plugin did not stop cleanly');
+      logger?.error({ err: failure, failures: failures.length }, 'plugin did not stop cleanly');
       runtime.transition('failed', failure);
       return failure;
     }
     runtime.transition(target);
     return undefined;
+  }
+
+  #loggerOf(runtime: PluginRuntime): Logger {
+    return runtime.scope?.logger ?? this.#kernel.logger.child({ plugin: runtime.name });
   }
 
   #release(runtime: PluginRuntime, scope: PluginScope | undefined): void {

@@ -38,6 +38,17 @@ export interface StateChange {
   readonly error: TrellisError | undefined;
 }
 
+/**
+ * Hears every transition. Positional rather than a change object: a thousand plugins make thousands of
+ * transitions at boot, and the object is only worth building when someone subscribed to them.
+ */
+export type StateListener = (
+  runtime: PluginRuntime,
+  from: PluginState,
+  to: PluginState,
+  error: TrellisError | undefined,
+) => void;
+
 /** What the host tells about a plugin in `host.plugins()`. */
 export interface PluginInfo {
   readonly name: string;
@@ -61,7 +72,7 @@ export interface PluginInfo {
  */
 export class PluginRuntime implements CapabilityOwner {
   #plugin: Plugin;
-  #permissions: PluginPermissions;
+  #permissions: PluginPermissions | undefined;
   #state: PluginState = 'registered';
   /** Read on every call: kept as a field rather than derived from the state. */
   accepting = false;
@@ -72,8 +83,8 @@ export class PluginRuntime implements CapabilityOwner {
   config: unknown;
   readonly inFlight = new InFlightCounter();
   setupMs: number | undefined;
-  /** When the last setup started, in ms since the host began booting; for the boot tree. */
-  startedAtMs: number | undefined;
+  /** When the last setup started (`performance.now()`); for the boot tree. */
+  startedAt: number | undefined;
   /** The plugin whose disabling cascaded to this one. */
   disabledBy: string | undefined;
   /** Settles when the start, activation or reload under way ends; callers wait on it instead of failing. */
@@ -82,11 +93,10 @@ export class PluginRuntime implements CapabilityOwner {
   reloading = false;
   /** Capabilities the plugin declared or provided at some point, to tell "disabled" from "unknown". */
   readonly knownCapabilities = new Set<string>();
-  readonly #onChange: (change: StateChange) => void;
+  readonly #onChange: StateListener;
 
-  constructor(plugin: Plugin, onChange: (change: StateChange) => void) {
+  constructor(plugin: Plugin, onChange: StateListener) {
     this.#plugin = plugin;
-    this.#permissions = new PluginPermissions(plugin.manifest);
     this.#onChange = onChange;
     for (const capability of plugin.manifest.provides) this.knownCapabilities.add(capability);
   }
@@ -103,7 +113,9 @@ export class PluginRuntime implements CapabilityOwner {
     return this.#plugin;
   }
 
+  /** Compiled on first use: many plugins never call or emit anything. */
   get permissions(): PluginPermissions {
+    this.#permissions ??= new PluginPermissions(this.#plugin.manifest);
     return this.#permissions;
   }
 
@@ -114,7 +126,7 @@ export class PluginRuntime implements CapabilityOwner {
   /** Replaces the definition (reload, rollback); the name never changes. */
   replacePlugin(plugin: Plugin): void {
     this.#plugin = plugin;
-    this.#permissions = new PluginPermissions(plugin.manifest);
+    this.#permissions = undefined;
     for (const capability of plugin.manifest.provides) this.knownCapabilities.add(capability);
   }
 
@@ -128,7 +140,7 @@ export class PluginRuntime implements CapabilityOwner {
     if (error !== undefined) this.error = error;
     else if (to === 'starting') this.error = undefined;
     this.accepting = (to === 'running' || to === 'starting') && !this.reloading;
-    this.#onChange({ plugin: this.name, from, to, error });
+    this.#onChange(this, from, to, error);
   }
 
   /** A snapshot for `host.plugins()`. */

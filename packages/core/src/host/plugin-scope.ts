@@ -45,8 +45,9 @@ export class PluginScope<Config = unknown> implements PluginContext<Config> {
   // Made on first use: most plugins never read them, and a host may start a thousand plugins.
   #logger: Logger | undefined;
   #abort: AbortController | undefined;
-  readonly #capabilities = new Set<string>();
-  readonly #subscriptions = new Set<() => void>();
+  // Made on first registration, like the logger and signal below.
+  #capabilities: Set<string> | undefined;
+  #subscriptions: Set<() => void> | undefined;
   #contributedMiddleware = false;
   #closed = false;
 
@@ -83,6 +84,7 @@ export class PluginScope<Config = unknown> implements PluginContext<Config> {
       handler as CapabilityHandler,
       options as CapabilityOptions,
     );
+    this.#capabilities ??= new Set();
     this.#capabilities.add(name);
     this.#runtime.knownCapabilities.add(name);
   }
@@ -107,8 +109,9 @@ export class PluginScope<Config = unknown> implements PluginContext<Config> {
     const unsubscribe = this.#kernel.bus.subscribe(pattern, handler, { ...options, owner: this.name });
     const release = () => {
       unsubscribe();
-      this.#subscriptions.delete(release);
+      this.#subscriptions?.delete(release);
     };
+    this.#subscriptions ??= new Set();
     this.#subscriptions.add(release);
     return release;
   }
@@ -153,9 +156,9 @@ export class PluginScope<Config = unknown> implements PluginContext<Config> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const capability of this.#capabilities) this.#kernel.registry.unregister(capability);
-    this.#capabilities.clear();
-    for (const release of [...this.#subscriptions]) release();
+    for (const capability of this.#capabilities ?? []) this.#kernel.registry.unregister(capability);
+    this.#capabilities = undefined;
+    for (const release of [...(this.#subscriptions ?? [])]) release();
     if (this.#contributedMiddleware) this.#kernel.registry.removeMiddlewareOf(this.name);
     this.#abort?.abort(errors.pluginStopped(this.name));
   }

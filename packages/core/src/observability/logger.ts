@@ -21,6 +21,22 @@ export const REDACTED_KEYS = [
 
 const REDACTED_PATHS = REDACTED_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]);
 
+let defaultRoot: Logger | undefined;
+
+/**
+ * Hosts configured with a level alone share one root logger and get a child with their level: building
+ * a pino root (its stdout stream, its compiled redaction) costs milliseconds, and tests or CLIs create
+ * many hosts in one process.
+ */
+function sharedRoot(): Logger {
+  defaultRoot ??= pino({
+    name: 'trellis',
+    level: 'info',
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+  });
+  return defaultRoot;
+}
+
 /** What `createHost({ logger })` accepts: a ready pino logger, or options for the one the host makes. */
 export type LoggerInput = Logger | LoggerOptions;
 
@@ -35,6 +51,8 @@ function isLogger(value: LoggerInput): value is Logger {
  */
 export function createLogger(input: LoggerInput = {}): Logger {
   if (isLogger(input)) return input.child({}, { redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
+  const { level, ...custom } = input;
+  if (Object.keys(custom).length === 0) return sharedRoot().child({}, { level: level ?? 'info' });
   const extraPaths = Array.isArray(input.redact) ? input.redact : (input.redact?.paths ?? []);
   return pino({
     name: 'trellis',

@@ -1,4 +1,5 @@
 import type { TrellisError } from '../errors/trellis-error.js';
+import { isThenable } from './thenable.js';
 
 /** What happened to work that was abandoned because it ran past its time limit. */
 export type LateOutcome =
@@ -7,11 +8,32 @@ export type LateOutcome =
 
 /**
  * Runs `work` (sync or async) and settles with it, or rejects with `timeoutError()` once `timeoutMs`
- * passes. A synchronous throw becomes a rejection. When the work settles after the time limit,
- * `onLate` hears about it, so the caller can clean up what the late work acquired.
+ * passes. A synchronous throw becomes a rejection; a synchronous result needs no timer (nothing can
+ * interrupt it anyway). See {@link settleWithin} for what happens to work that finishes late.
  */
 export function runWithTimeout<T>(
   work: () => T | Promise<T>,
+  timeoutMs: number,
+  timeoutError: () => TrellisError,
+  onLate?: (outcome: LateOutcome) => void,
+): Promise<Awaited<T>> {
+  let outcome: T | Promise<T>;
+  try {
+    outcome = work();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  if (!isThenable(outcome)) return Promise.resolve(outcome as Awaited<T>);
+  return settleWithin(outcome, timeoutMs, timeoutError, onLate);
+}
+
+/**
+ * Settles with `pending`, or rejects with `timeoutError()` once `timeoutMs` passes. When `pending`
+ * settles after the time limit, `onLate` hears about it, so the caller can clean up what the late work
+ * acquired.
+ */
+export function settleWithin<T>(
+  pending: PromiseLike<T>,
   timeoutMs: number,
   timeoutError: () => TrellisError,
   onLate?: (outcome: LateOutcome) => void,
@@ -22,11 +44,11 @@ export function runWithTimeout<T>(
       timedOut = true;
       reject(timeoutError());
     }, timeoutMs);
-    new Promise<Awaited<T>>((run) => run(work() as Awaited<T>)).then(
+    Promise.resolve(pending).then(
       (value) => {
         if (!timedOut) {
           clearTimeout(timer);
-          resolve(value);
+          resolve(value as Awaited<T>);
         } else onLate?.({ fulfilled: true, value });
       },
       (reason: unknown) => {
