@@ -108,31 +108,18 @@ describe('the call context a handler receives', () => {
 });
 
 describe('deadlines', () => {
-  it("uses the capability's own timeout when the caller gives none", async () => {
-    const host = await startedHost([probePlugin({ timeout: 5_000 })]);
+  it.each([
+    ["the capability's own timeout when the caller gives none", 5_000, undefined, 5_000],
+    ["the caller's timeout when it is tighter than the capability's", 60_000, 4_000, 4_000],
+    ["the capability's timeout when it is tighter than the caller's", 3_000, 60_000, 3_000],
+  ])('uses %s', async (_case, capabilityTimeout, callerTimeout, expectedMs) => {
+    const host = await startedHost([probePlugin({ timeout: capabilityTimeout })]);
     const before = Date.now();
-    const call = await host.call<CallContext>('probe.seen');
+    const options = callerTimeout === undefined ? undefined : { timeout: callerTimeout };
+    const call = await host.call<CallContext>('probe.seen', undefined, options);
     const after = Date.now();
-    expect(call.deadline).toBeGreaterThanOrEqual(before + 5_000);
-    expect(call.deadline).toBeLessThanOrEqual(after + 5_000);
-  });
-
-  it("takes the caller's timeout when it is tighter than the capability's", async () => {
-    const host = await startedHost([probePlugin({ timeout: 60_000 })]);
-    const before = Date.now();
-    const call = await host.call<CallContext>('probe.seen', undefined, { timeout: 4_000 });
-    const after = Date.now();
-    expect(call.deadline).toBeGreaterThanOrEqual(before + 4_000);
-    expect(call.deadline).toBeLessThanOrEqual(after + 4_000);
-  });
-
-  it("takes the capability's timeout when it is tighter than the caller's", async () => {
-    const host = await startedHost([probePlugin({ timeout: 3_000 })]);
-    const before = Date.now();
-    const call = await host.call<CallContext>('probe.seen', undefined, { timeout: 60_000 });
-    const after = Date.now();
-    expect(call.deadline).toBeGreaterThanOrEqual(before + 3_000);
-    expect(call.deadline).toBeLessThanOrEqual(after + 3_000);
+    expect(call.deadline).toBeGreaterThanOrEqual(before + expectedMs);
+    expect(call.deadline).toBeLessThanOrEqual(after + expectedMs);
   });
 
   it("keeps the parent's deadline in a nested call when it is the tightest", async () => {

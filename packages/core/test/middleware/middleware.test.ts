@@ -34,16 +34,21 @@ function shopPlugin(trace: string[], options: { dependencies?: string[] } = {}) 
   });
 }
 
+/** A plugin `auditor` contributing the host-wide middleware `audit`. */
+function auditorPlugin(trace: string[]) {
+  return definePlugin({
+    name: 'auditor',
+    version: '1.0.0',
+    setup: (ctx) => {
+      ctx.use(tracing('audit', trace), { scope: 'host' });
+    },
+  });
+}
+
 describe('the onion order of middleware', () => {
   it('runs host, plugin-contributed host, plugin and capability middleware around the handler, outermost first', async () => {
     const trace: string[] = [];
-    const auditor = definePlugin({
-      name: 'auditor',
-      version: '1.0.0',
-      setup: (ctx) => {
-        ctx.use(tracing('audit', trace), { scope: 'host' });
-      },
-    });
+    const auditor = auditorPlugin(trace);
     const host = silentHost([shopPlugin(trace), auditor], { middleware: [tracing('fromOptions', trace)] });
     host.use(tracing('fromUse', trace));
     await host.start();
@@ -72,13 +77,7 @@ describe('the onion order of middleware', () => {
 
   it('keeps host middleware added after boot outside the middleware plugins contributed', async () => {
     const trace: string[] = [];
-    const auditor = definePlugin({
-      name: 'auditor',
-      version: '1.0.0',
-      setup: (ctx) => {
-        ctx.use(tracing('audit', trace), { scope: 'host' });
-      },
-    });
+    const auditor = auditorPlugin(trace);
     const host = await startedHost([shopPlugin(trace), auditor]);
     host.use(tracing('late', trace));
     await host.call('shop.buy');
@@ -393,13 +392,7 @@ describe('middleware that changes at runtime', () => {
 
   it('removes the middleware a plugin contributed when the plugin is disabled', async () => {
     const trace: string[] = [];
-    const auditor = definePlugin({
-      name: 'auditor',
-      version: '1.0.0',
-      setup: (ctx) => {
-        ctx.use(tracing('audit', trace), { scope: 'host' });
-      },
-    });
+    const auditor = auditorPlugin(trace);
     const host = await startedHost([shopPlugin(trace), auditor]);
     await host.call('shop.buy');
     expect(trace).toContain('in:audit');
@@ -412,13 +405,7 @@ describe('middleware that changes at runtime', () => {
 
   it('brings contributed middleware back when the plugin is enabled again', async () => {
     const trace: string[] = [];
-    const auditor = definePlugin({
-      name: 'auditor',
-      version: '1.0.0',
-      setup: (ctx) => {
-        ctx.use(tracing('audit', trace), { scope: 'host' });
-      },
-    });
+    const auditor = auditorPlugin(trace);
     const host = await startedHost([shopPlugin(trace), auditor]);
     await host.disable('auditor');
     await host.enable('auditor');
