@@ -263,7 +263,49 @@ export const errors = {
     return new TrellisError(
       'E_TIMEOUT',
       `Capability '${capability}' did not answer within ${timeoutMs} ms. Raise the timeout if the work is legitimately slow, or look at why the handler is stuck.`,
-      { details: { capability, timeoutMs } },
+      { details: { capability, timeoutMs }, retryable: true },
+    );
+  },
+
+  circuitOpen(capability: string, retryAfterMs: number): TrellisError {
+    return new TrellisError(
+      'E_CIRCUIT_OPEN',
+      `Capability '${capability}' is failing, so its circuit breaker is open and calls are refused for about ${retryAfterMs} ms more. Look at the capability's recent errors; calls resume after a successful probe.`,
+      { details: { capability, retryAfterMs }, retryable: true },
+    );
+  },
+
+  bulkheadFull(capability: string, maxConcurrent: number, maxQueue: number): TrellisError {
+    return new TrellisError(
+      'E_BULKHEAD_FULL',
+      `Capability '${capability}' is already running ${maxConcurrent} calls with ${maxQueue} more queued, so this call was refused. Slow down, or raise bulkhead.maxConcurrent / bulkhead.maxQueue if the capability can take more.`,
+      { details: { capability, maxConcurrent, maxQueue }, retryable: true },
+    );
+  },
+
+  rateLimited(capability: string, caller: string | undefined, retryAfterMs: number): TrellisError {
+    const whose = caller === undefined ? '' : ` for caller '${caller}'`;
+    return new TrellisError(
+      'E_RATE_LIMITED',
+      `Capability '${capability}' is over its rate limit${whose}; try again in ${retryAfterMs} ms.`,
+      { details: { capability, ...(caller === undefined ? {} : { caller }), retryAfterMs }, retryable: true },
+    );
+  },
+
+  poolTimeout(pool: string, plugin: string, timeoutMs: number, max: number, cause?: unknown): TrellisError {
+    return new TrellisError(
+      'E_POOL_TIMEOUT',
+      `Pool '${pool}' of plugin '${plugin}' had no free resource within ${timeoutMs} ms (at most ${max} exist). Release resources promptly (pool.use() always does), or raise max or acquireTimeout${cause === undefined ? '' : `; creating a resource last failed with: ${describeThrown(cause)}`}.`,
+      { details: { pool, plugin, timeoutMs, max }, cause, retryable: true },
+    );
+  },
+
+  batchMismatch(batch: string, expected: number, received: unknown): TrellisError {
+    const got = Array.isArray(received) ? `${received.length} results` : describeThrown(received);
+    return new TrellisError(
+      'E_BATCH_MISMATCH',
+      `The batch function of '${batch}' must return one result (or Error) per item, in order: ${expected} expected, got ${got}.`,
+      { details: { batch, expected } },
     );
   },
 

@@ -34,6 +34,8 @@ export const ERROR_CODES = [
   'E_CIRCUIT_OPEN',
   'E_BULKHEAD_FULL',
   'E_RATE_LIMITED',
+  'E_POOL_TIMEOUT',
+  'E_BATCH_MISMATCH',
   'E_TOPIC_INVALID',
   'E_SUBSCRIBER_FAILED',
   'E_SIGNATURE_INVALID',
@@ -51,6 +53,8 @@ export interface SerializedTrellisError {
   readonly code: TrellisErrorCode;
   readonly message: string;
   readonly details: ErrorDetails;
+  /** Present (true) when trying again later may succeed. */
+  readonly retryable?: true;
   readonly cause?: SerializedTrellisError;
 }
 
@@ -60,6 +64,8 @@ export interface TrellisErrorOptions {
   readonly details?: ErrorDetails;
   /** The underlying failure, kept for logs and local debugging. */
   readonly cause?: unknown;
+  /** True when the failure is transient, so the same call may succeed if tried again (default false). */
+  readonly retryable?: boolean;
 }
 
 const CODE_PATTERN = /^E_[A-Z0-9_]+$/;
@@ -73,6 +79,8 @@ export class TrellisError extends Error {
   readonly code: TrellisErrorCode;
   /** Structured facts about the failure. */
   readonly details: ErrorDetails;
+  /** True when the failure is transient (a timeout, an overloaded or unreachable dependency). */
+  readonly retryable: boolean;
 
   constructor(code: TrellisErrorCode, message: string, options: TrellisErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -82,14 +90,20 @@ export class TrellisError extends Error {
     this.name = 'TrellisError';
     this.code = code;
     this.details = options.details ?? {};
+    this.retryable = options.retryable ?? false;
   }
 
   /** The wire form: code, message, details and a serialised TrellisError cause; never a stack. */
   toJSON(): SerializedTrellisError {
     const cause = this.cause instanceof TrellisError ? this.cause.toJSON() : undefined;
-    return cause === undefined
-      ? { name: 'TrellisError', code: this.code, message: this.message, details: this.details }
-      : { name: 'TrellisError', code: this.code, message: this.message, details: this.details, cause };
+    return {
+      name: 'TrellisError',
+      code: this.code,
+      message: this.message,
+      details: this.details,
+      ...(this.retryable ? { retryable: true as const } : {}),
+      ...(cause === undefined ? {} : { cause }),
+    };
   }
 
   /**
@@ -103,7 +117,11 @@ export class TrellisError extends Error {
       });
     }
     const cause = value.cause === undefined ? undefined : TrellisError.fromJSON(value.cause);
-    return new TrellisError(value.code, value.message, { details: value.details, cause });
+    return new TrellisError(value.code, value.message, {
+      details: value.details,
+      cause,
+      retryable: value.retryable === true,
+    });
   }
 
   /** True when `value` is a TrellisError, optionally with the given code. */
