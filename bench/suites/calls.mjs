@@ -49,15 +49,6 @@ async function moleculerBroker(options) {
   return broker;
 }
 
-/** The policies of moleculer's "full stack" row; trellis gets the same once its policies exist. */
-const MOLECULER_FULL_STACK = {
-  circuitBreaker: { enabled: true },
-  bulkhead: { enabled: true },
-  retryPolicy: { enabled: true },
-  requestTimeout: 1000,
-  metrics: { enabled: true },
-};
-
 export const suite = {
   name: 'calls',
   title: 'Local calls',
@@ -77,10 +68,6 @@ export const suite = {
     },
     'moleculer-default': async () => {
       const broker = await moleculerBroker({});
-      return measureCalls(() => broker.call('bench.echo', PARAMS));
-    },
-    'moleculer-full': async () => {
-      const broker = await moleculerBroker(MOLECULER_FULL_STACK);
       return measureCalls(() => broker.call('bench.echo', PARAMS));
     },
   },
@@ -105,15 +92,6 @@ export const suite = {
           check: ({ ratio }) => ratio >= 1 / 3,
         }),
         comparison({
-          benchmark:
-            '`host.call` default vs moleculer full stack (breaker, bulkhead, retry, timeout, metrics); informative',
-          trellis: ops('trellis-default'),
-          peer: ops('moleculer-full'),
-          format: formatOps,
-          budget: '≥ 5x with the same policies',
-          check: 'pending policies',
-        }),
-        comparison({
           benchmark: '`host.call` with a zod params schema vs without; what validation costs, informative',
           trellis: ops('trellis-schema'),
           peer: ops('trellis-default'),
@@ -125,7 +103,6 @@ export const suite = {
         ['trellis `host.call`, default pipeline', formatOps(ops('trellis-default'))],
         ['trellis `host.call`, zod params schema', formatOps(ops('trellis-schema'))],
         ['moleculer `broker.call`, default options', formatOps(ops('moleculer-default'))],
-        ['moleculer `broker.call`, full stack', formatOps(ops('moleculer-full'))],
       ],
     };
   },

@@ -1,5 +1,20 @@
-export { CallContext, type CallMetadata, HOST_CALLER } from './capabilities/call-context.js';
+export type { BatchFunction, BatchOptions } from './batching/batcher.js';
+export {
+  type BudgetName,
+  type BudgetReport,
+  type Budgets,
+  PLATFORM_BUDGETS,
+  type PluginBudgetReport,
+} from './budgets/budgets.js';
+export type { CacheOptions } from './cache/capability-cache.js';
+export {
+  CallContext,
+  type CallMetadata,
+  HOST_CALLER,
+  type PolicyOverrides,
+} from './capabilities/call-context.js';
 export type { CapabilityDescription } from './capabilities/capability-registry.js';
+export { type Clock, systemClock, type TimerHandle } from './clock/clock.js';
 export { DependencyGraph, type GraphNode, type GraphProblem } from './dependency-graph/dependency-graph.js';
 export { errors, type ValidationIssue } from './errors/errors.js';
 export {
@@ -51,4 +66,11 @@ export type {
   PluginSubscribeOptions,
   UseOptions,
 } from './plugin/plugin-context.js';
+export type { BulkheadOptions } from './policies/bulkhead.js';
+export type { PolicyOptions } from './policies/capability-policies.js';
+export type { CircuitBreakerOptions, CircuitState } from './policies/circuit-breaker.js';
+export type { FallbackOptions } from './policies/fallback.js';
+export type { RateLimitOptions } from './policies/rate-limiter.js';
+export type { CallRetryOptions, RetryOptions } from './policies/retry.js';
+export type { PoolFactory, PoolOptions, PoolStats, ResourcePool } from './pools/resource-pool.js';
 export type { Schema, SchemaOutput } from './schema/standard-schema.js';

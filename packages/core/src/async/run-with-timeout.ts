@@ -1,3 +1,4 @@
+import type { Clock } from '../clock/clock.js';
 import type { TrellisError } from '../errors/trellis-error.js';
 import { isThenable } from './thenable.js';
 
@@ -12,6 +13,7 @@ export type LateOutcome =
  * interrupt it anyway). See {@link settleWithin} for what happens to work that finishes late.
  */
 export function runWithTimeout<T>(
+  clock: Clock,
   work: () => T | Promise<T>,
   timeoutMs: number,
   timeoutError: () => TrellisError,
@@ -24,7 +26,7 @@ export function runWithTimeout<T>(
     return Promise.reject(error);
   }
   if (!isThenable(outcome)) return Promise.resolve(outcome as Awaited<T>);
-  return settleWithin(outcome, timeoutMs, timeoutError, onLate);
+  return settleWithin(clock, outcome, timeoutMs, timeoutError, onLate);
 }
 
 /**
@@ -33,6 +35,7 @@ export function runWithTimeout<T>(
  * acquired.
  */
 export function settleWithin<T>(
+  clock: Clock,
   pending: PromiseLike<T>,
   timeoutMs: number,
   timeoutError: () => TrellisError,
@@ -40,20 +43,20 @@ export function settleWithin<T>(
 ): Promise<Awaited<T>> {
   return new Promise<Awaited<T>>((resolve, reject) => {
     let timedOut = false;
-    const timer = setTimeout(() => {
+    const timer = clock.setTimeout(() => {
       timedOut = true;
       reject(timeoutError());
     }, timeoutMs);
     Promise.resolve(pending).then(
       (value) => {
         if (!timedOut) {
-          clearTimeout(timer);
+          clock.clearTimeout(timer);
           resolve(value as Awaited<T>);
         } else onLate?.({ fulfilled: true, value });
       },
       (reason: unknown) => {
         if (!timedOut) {
-          clearTimeout(timer);
+          clock.clearTimeout(timer);
           reject(reason);
         } else onLate?.({ fulfilled: false, reason });
       },

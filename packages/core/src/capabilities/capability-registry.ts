@@ -1,8 +1,12 @@
+import type { Clock } from '../clock/clock.js';
+import type { DeadlineScheduler } from '../clock/deadline-scheduler.js';
 import { errors } from '../errors/errors.js';
 import { topicSyntaxProblem } from '../events/topic-syntax.js';
 import { type MiddlewareEntry, middlewareEntry } from '../middleware/middleware.js';
-import type { HostMetrics } from '../observability/metrics.js';
+import type { CallStats, HostMetrics } from '../observability/metrics.js';
 import type { CapabilityHandler, CapabilityOptions } from '../plugin/plugin-context.js';
+import { createPolicies } from '../policies/capability-policies.js';
+import type { CircuitState } from '../policies/circuit-breaker.js';
 import type { InFlightCounter } from './in-flight.js';
 import { compilePipeline, type Pipeline, type PipelineSpec } from './pipeline.js';
 
@@ -39,6 +43,26 @@ export interface CapabilityDescription {
   readonly middleware: readonly string[];
 }
 
+/** What the registry needs from the host. */
+export interface RegistrySettings {
+  readonly metrics: HostMetrics;
+  /**
+   * Position of a plugin in dependency order; orders the host-wide middleware that plugins contribute,
+   * so the chain does not depend on which parallel setup finished first.
+   */
+  readonly pluginRank: (plugin: string) => number;
+  /** Time one call in this many (see `HostOptions.durationSampling`). */
+  readonly durationSampling: number;
+  readonly clock: Clock;
+  /** The shared timer for per-attempt deadlines. */
+  readonly deadlines: DeadlineScheduler;
+  readonly random: () => number;
+  /** Told when a capability's circuit breaker changes state. */
+  readonly onCircuitChange: (capability: string, from: CircuitState, to: CircuitState) => void;
+  /** Subscribes to events on behalf of `owner` (cache invalidation); returns the unsubscribe. */
+  readonly subscribe: (pattern: string, handler: () => void, owner: string) => () => void;
+}
+
 /**
  * Owns every capability and every middleware, and keeps each capability's compiled pipeline in step with
  * the middleware that applies to it. The chain for a capability of plugin P is: host middleware (given to
@@ -48,19 +72,12 @@ export class CapabilityRegistry {
   readonly #entries = new Map<string, CapabilityEntry>();
   readonly #hostMiddleware: MiddlewareEntry[] = [];
   readonly #pluginMiddleware = new Map<string, MiddlewareEntry[]>();
-  readonly #metrics: HostMetrics;
-  readonly #pluginRank: (plugin: string) => number;
-  readonly #durationSampling: number;
+  readonly #settings: RegistrySettings;
+  /** Unsubscribers of caches' `invalidateOn` event subscriptions, by capability. */
+  readonly #invalidations = new Map<string, Array<() => void>>();
 
-  /**
-   * @param pluginRank - position of a plugin in dependency order; orders the host-wide middleware that
-   *   plugins contribute, so the chain does not depend on which parallel setup finished first.
-   * @param durationSampling - time one call in this many (see `HostOptions.durationSampling`).
-   */
-  constructor(metrics: HostMetrics, pluginRank: (plugin: string) => number, durationSampling: number) {
-    this.#metrics = metrics;
-    this.#pluginRank = pluginRank;
-    this.#durationSampling = durationSampling;
+  constructor(settings: RegistrySettings) {
+    this.#settings = settings;
   }
 
   /** The capability registered under `name`. */
@@ -88,15 +105,32 @@ export class CapabilityRegistry {
     }
     const existing = this.#entries.get(name);
     if (existing !== undefined) throw errors.capabilityDuplicate(name, existing.owner.name, owner.name);
+    const settings = this.#settings;
+    const policies = createPolicies(name, options, settings.clock, (from, to) =>
+      settings.onCircuitChange(name, from, to),
+    );
     const spec: PipelineSpec = {
       capability: name,
       plugin: owner.name,
       handler: handler as CapabilityHandler,
       options,
-      stats: this.#metrics.callStats(name),
+      stats: settings.metrics.callStats(name),
       inFlight: owner.inFlight,
-      durationSampling: this.#durationSampling,
+      durationSampling: settings.durationSampling,
+      policies,
+      clock: settings.clock,
+      deadlines: settings.deadlines,
+      random: settings.random,
     };
+    const cache = policies.cache;
+    if (cache !== undefined) {
+      settings.metrics.trackCache(name, cache);
+      const patterns = options.cache?.invalidateOn ?? [];
+      this.#invalidations.set(
+        name,
+        patterns.map((pattern) => settings.subscribe(pattern, () => cache.clear(), owner.name)),
+      );
+    }
     const chain = this.#chainFor(owner.name, options);
     const entry: CapabilityEntry = {
       name,
@@ -110,9 +144,48 @@ export class CapabilityRegistry {
     return entry;
   }
 
-  /** Removes a capability; its counters stay so exported totals never go down. */
+  /** Removes a capability and its cache subscriptions; its counters stay so exported totals never go down. */
   unregister(name: string): void {
+    this.#entries.get(name)?.spec.policies.cache?.clear();
     this.#entries.delete(name);
+    for (const unsubscribe of this.#invalidations.get(name) ?? []) unsubscribe();
+    this.#invalidations.delete(name);
+  }
+
+  /**
+   * Drops cached results of `capability`: the entry for `params`, or every entry when `params` is
+   * omitted. Returns how many were dropped (0 when it has no cache or nothing matched).
+   */
+  invalidate(capability: string, ...params: [] | [unknown]): number {
+    const cache = this.#entries.get(capability)?.spec.policies.cache;
+    if (cache === undefined) return 0;
+    if (params.length === 0) {
+      const size = cache.size;
+      cache.clear();
+      return size;
+    }
+    const key = cache.keyOf(params[0]);
+    return key !== undefined && cache.invalidate(key) ? 1 : 0;
+  }
+
+  /** Drops cached results tagged `tag` in every capability cache; returns how many were dropped. */
+  invalidateTag(tag: string): number {
+    let dropped = 0;
+    for (const entry of this.#entries.values()) dropped += entry.spec.policies.cache?.invalidateTag(tag) ?? 0;
+    return dropped;
+  }
+
+  /** Bulkheads of registered capabilities, for metrics. */
+  *bulkheads(): Iterable<readonly [string, { readonly active: number; readonly queued: number }]> {
+    for (const entry of this.#entries.values()) {
+      const bulkhead = entry.spec.policies.bulkhead;
+      if (bulkhead !== undefined) yield [entry.name, bulkhead];
+    }
+  }
+
+  /** The duration statistics of a plugin's registered capabilities, for budgets. */
+  *callStatsOf(plugin: string): Iterable<CallStats> {
+    for (const entry of this.#entries.values()) if (entry.owner.name === plugin) yield entry.spec.stats;
   }
 
   /** Adds host-wide middleware (from the host, or contributed by a plugin) and recompiles every pipeline. */
@@ -156,7 +229,7 @@ export class CapabilityRegistry {
   }
 
   #rank(owner: string): number {
-    return owner === 'host' ? -1 : this.#pluginRank(owner);
+    return owner === 'host' ? -1 : this.#settings.pluginRank(owner);
   }
 
   #chainFor(plugin: string, options: CapabilityOptions): MiddlewareEntry[] {

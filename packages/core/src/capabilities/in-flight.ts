@@ -1,3 +1,5 @@
+import type { Clock } from '../clock/clock.js';
+
 /**
  * Counts the calls a plugin is serving so that disable and reload can wait for them to finish. Waiting is
  * rare, so the counter only allocates when someone waits.
@@ -27,15 +29,15 @@ export class InFlightCounter {
   }
 
   /** Resolves `true` once no call is in flight, or `false` when `timeoutMs` passes first. */
-  idle(timeoutMs: number): Promise<boolean> {
+  idle(clock: Clock, timeoutMs: number): Promise<boolean> {
     if (this.#count === 0) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
+      const timer = clock.setTimeout(() => {
         this.#waiters = this.#waiters.filter((waiter) => waiter !== wake);
         resolve(false);
       }, timeoutMs);
       const wake = () => {
-        clearTimeout(timer);
+        clock.clearTimeout(timer);
         resolve(true);
       };
       this.#waiters.push(wake);

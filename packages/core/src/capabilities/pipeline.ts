@@ -1,9 +1,12 @@
 import { isThenable } from '../async/thenable.js';
+import type { Clock } from '../clock/clock.js';
+import type { DeadlineScheduler } from '../clock/deadline-scheduler.js';
 import { errors } from '../errors/errors.js';
 import { TrellisError } from '../errors/trellis-error.js';
 import { composeMiddleware, type MiddlewareEntry, type Terminal } from '../middleware/middleware.js';
 import type { CallStats } from '../observability/metrics.js';
 import type { CapabilityHandler, CapabilityOptions } from '../plugin/plugin-context.js';
+import { type CapabilityPolicies, withPolicies } from '../policies/capability-policies.js';
 import { type Schema, validateWithSchema } from '../schema/standard-schema.js';
 import type { CallContext } from './call-context.js';
 import type { InFlightCounter } from './in-flight.js';
@@ -21,19 +24,34 @@ export interface PipelineSpec {
   readonly inFlight: InFlightCounter;
   /** Time one call in this many (1: every call); see {@link compilePipeline}. */
   readonly durationSampling: number;
+  readonly policies: CapabilityPolicies;
+  readonly clock: Clock;
+  /** The host's shared timer for per-attempt deadlines. */
+  readonly deadlines: DeadlineScheduler;
+  /** Randomness for retry jitter (replaceable so tests can fix it). */
+  readonly random: () => number;
 }
 
 /**
  * Compiles a capability's pipeline once (and again only when its middleware changes): validation of
- * params, the middleware chain, the handler, validation of the result, all inside one outer step that
- * enforces the deadline and the caller's signal, counts the call in flight, records metrics, and turns
- * whatever the handler threw into a TrellisError. Stages a capability does not use are not in its pipeline.
+ * params, the policies (see `withPolicies`: fallback, cache, retry, rate limit, breaker, bulkhead,
+ * per-attempt deadline), the middleware chain, the handler and validation of the result, all inside one
+ * outer step that counts the call in flight, records metrics, and turns whatever the handler threw into
+ * a TrellisError. Stages a capability does not use are not in its pipeline.
  */
 export function compilePipeline(spec: PipelineSpec, chain: readonly MiddlewareEntry[]): Pipeline {
   const { capability, plugin, handler, stats, inFlight } = spec;
   let inner: Terminal = (call) => handler(call.params, call);
   if (spec.options.result !== undefined) inner = validatingResult(inner, spec.options.result, capability);
   inner = composeMiddleware(chain, inner);
+  inner = withPolicies(inner, spec.policies, {
+    capability,
+    attemptTimeoutMs: spec.options.timeout,
+    clock: spec.clock,
+    deadlines: spec.deadlines,
+    random: spec.random,
+    counters: stats,
+  });
   if (spec.options.params !== undefined) inner = validatingParams(inner, spec.options.params, capability);
   const durations = stats.durations;
   const durationSampling = spec.durationSampling;
@@ -72,10 +90,7 @@ export function compilePipeline(spec: PipelineSpec, chain: readonly MiddlewareEn
     }
     let outcome: unknown;
     try {
-      outcome =
-        call.deadline === undefined && call.callerSignal === undefined
-          ? inner(call)
-          : guarded(inner, call, capability);
+      outcome = inner(call);
     } catch (error) {
       return Promise.reject(fail(startedAt, error));
     }
@@ -113,48 +128,4 @@ function validatingResult(next: Terminal, schema: Schema, capability: string): T
     if (outcome.issues !== undefined) throw errors.validation(capability, 'result', outcome.issues);
     return outcome.value;
   };
-}
-
-/**
- * Runs `inner` racing the call's deadline and its caller's signal. The handler is told through
- * `call.signal`; it may keep running, but the caller gets `E_TIMEOUT` / `E_ABORTED` on time.
- */
-function guarded(inner: Terminal, call: CallContext, capability: string): Promise<unknown> {
-  const callerSignal = call.callerSignal;
-  if (callerSignal?.aborted) return Promise.reject(errors.aborted(capability, callerSignal.reason));
-  const remainingMs = call.remainingMs();
-  if (remainingMs !== undefined && remainingMs <= 0) return Promise.reject(errors.timeout(capability, 0));
-
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    let timer: NodeJS.Timeout | undefined;
-    const settle = () => {
-      settled = true;
-      if (timer !== undefined) clearTimeout(timer);
-      callerSignal?.removeEventListener('abort', onAbort);
-    };
-    const abandon = (error: TrellisError) => {
-      if (settled) return;
-      settle();
-      call.abort(error);
-      reject(error);
-    };
-    const onAbort = () => abandon(errors.aborted(capability, callerSignal?.reason));
-    if (remainingMs !== undefined) {
-      timer = setTimeout(() => abandon(errors.timeout(capability, Math.round(remainingMs))), remainingMs);
-    }
-    callerSignal?.addEventListener('abort', onAbort, { once: true });
-    new Promise((run) => run(inner(call))).then(
-      (value) => {
-        if (settled) return;
-        settle();
-        resolve(value);
-      },
-      (error: unknown) => {
-        if (settled) return;
-        settle();
-        reject(error);
-      },
-    );
-  });
 }

@@ -1,5 +1,6 @@
 import { CallContext, HOST_CALLER } from '../capabilities/call-context.js';
 import type { CapabilityEntry, CapabilityRegistry } from '../capabilities/capability-registry.js';
+import type { Clock } from '../clock/clock.js';
 import { errors } from '../errors/errors.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { HostMetrics } from '../observability/metrics.js';
@@ -20,19 +21,21 @@ export class CallRouter {
   readonly #control: PluginControl;
   readonly #metrics: HostMetrics;
   readonly #maxCallDepth: number;
+  readonly #clock: Clock;
 
   constructor(
     registry: CapabilityRegistry,
     bus: EventBus,
     control: PluginControl,
     metrics: HostMetrics,
-    maxCallDepth: number,
+    settings: { readonly maxCallDepth: number; readonly clock: Clock },
   ) {
     this.#registry = registry;
     this.#bus = bus;
     this.#control = control;
     this.#metrics = metrics;
-    this.#maxCallDepth = maxCallDepth;
+    this.#maxCallDepth = settings.maxCallDepth;
+    this.#clock = settings.clock;
   }
 
   /** Calls `capability` on behalf of `caller` (a plugin, or the host when `undefined`). Never throws synchronously. */
@@ -89,35 +92,63 @@ export class CallRouter {
     return entry.run(this.#prepareCall(entry, params, caller, options));
   }
 
-  /** Builds the call context; the deadline is the tightest of the call's, the capability's and the parent's. */
+  /**
+   * Builds the call context. The whole call must end by the caller's deadline (its timeout, tightened by
+   * the enclosing call's); each attempt also by the capability's own timeout.
+   */
   #prepareCall(
     entry: CapabilityEntry,
     params: unknown,
     caller: string,
     options: CallOptions | undefined,
   ): CallContext {
+    const clock = this.#clock;
     const ownTimeout = entry.timeout;
     if (options === undefined) {
-      return new CallContext(
-        entry.name,
-        params,
-        caller,
-        ownTimeout === undefined ? undefined : Date.now() + ownTimeout,
-      );
+      return ownTimeout === undefined
+        ? new CallContext(entry.name, params, caller, clock, undefined, undefined, undefined)
+        : new CallContext(entry.name, params, caller, clock, undefined, clock.now() + ownTimeout, ownTimeout);
     }
     const parent = options.parent;
     if (parent !== undefined && parent.depth >= this.#maxCallDepth)
       throw errors.callDepth(entry.name, this.#maxCallDepth);
-    let deadline = parent?.deadline;
     const timeout = options.timeout;
-    if (timeout !== undefined) {
-      if (!(timeout > 0 && Number.isFinite(timeout))) {
-        throw errors.invalidArgument('The call timeout', 'a positive number of milliseconds', timeout);
-      }
-      deadline = Math.min(deadline ?? Number.POSITIVE_INFINITY, Date.now() + timeout);
+    if (timeout !== undefined && !(timeout > 0 && Number.isFinite(timeout))) {
+      throw errors.invalidArgument('The call timeout', 'a positive number of milliseconds', timeout);
     }
-    if (ownTimeout !== undefined)
-      deadline = Math.min(deadline ?? Number.POSITIVE_INFINITY, Date.now() + ownTimeout);
-    return new CallContext(entry.name, params, caller, deadline, parent, options.signal, options.metadata);
+    if (options.cache !== undefined && options.cache !== false) {
+      throw errors.invalidArgument(
+        'The cache call option',
+        'false (to bypass the cache) or absent',
+        options.cache,
+      );
+    }
+    let callerDeadline = parent?.deadline;
+    let deadline: number | undefined;
+    let timeoutMs: number | undefined;
+    if (callerDeadline !== undefined || timeout !== undefined || ownTimeout !== undefined) {
+      const now = clock.now();
+      if (timeout !== undefined)
+        callerDeadline = Math.min(callerDeadline ?? Number.POSITIVE_INFINITY, now + timeout);
+      deadline =
+        ownTimeout === undefined
+          ? callerDeadline
+          : Math.min(callerDeadline ?? Number.POSITIVE_INFINITY, now + ownTimeout);
+      timeoutMs = deadline === undefined ? undefined : deadline - now;
+    }
+    const call = new CallContext(
+      entry.name,
+      params,
+      caller,
+      clock,
+      callerDeadline,
+      deadline,
+      timeoutMs,
+      parent,
+      options.signal,
+      options.metadata,
+    );
+    if (options.retry !== undefined || options.cache !== undefined) call.overrides = options;
+    return call;
   }
 }

@@ -1,3 +1,5 @@
+import type { Budgets } from '../budgets/budgets.js';
+import type { Clock } from '../clock/clock.js';
 import { errors } from '../errors/errors.js';
 import type { TrellisError } from '../errors/trellis-error.js';
 import type { Middleware } from '../middleware/middleware.js';
@@ -33,6 +35,15 @@ export interface HostOptions {
    * of a local call. The sample is unbiased, so rates, means and quantiles stay valid.
    */
   readonly durationSampling?: number;
+  /**
+   * Where the host reads time and sets timers (policies, timeouts, lifecycle limits). Tests pass a fake
+   * clock to step through time; the default is the system clock.
+   */
+  readonly clock?: Clock;
+  /** Randomness for retry jitter, in [0, 1); tests pass a fixed one. Defaults to `Math.random`. */
+  readonly random?: () => number;
+  /** Budgets for plugins that do not declare their own (defaults: setup 10 ms, call p99 50 ms, task 2 s). */
+  readonly budgets?: Budgets;
   /** How deeply calls may nest before `E_CALL_DEPTH` (64): catches capabilities calling each other in a loop. */
   readonly maxCallDepth?: number;
 }

@@ -1,6 +1,9 @@
 import semver from 'semver';
+import { type BudgetReport, type Budgets, budgetReport } from '../budgets/budgets.js';
 import { HOST_CALLER } from '../capabilities/call-context.js';
 import { type CapabilityDescription, CapabilityRegistry } from '../capabilities/capability-registry.js';
+import { type Clock, systemClock } from '../clock/clock.js';
+import { DeadlineScheduler } from '../clock/deadline-scheduler.js';
 import { DependencyGraph } from '../dependency-graph/dependency-graph.js';
 import { errors } from '../errors/errors.js';
 import type { TrellisError } from '../errors/trellis-error.js';
@@ -15,6 +18,7 @@ import { createLogger, type Logger } from '../observability/logger.js';
 import { HostMetrics } from '../observability/metrics.js';
 import { isPlugin, type Plugin } from '../plugin/define-plugin.js';
 import type { CallOptions } from '../plugin/plugin-context.js';
+import type { CircuitState } from '../policies/circuit-breaker.js';
 import { validateWithSchema } from '../schema/standard-schema.js';
 import { formatBootTree } from './boot-tree.js';
 import { CallRouter } from './call-router.js';
@@ -33,6 +37,8 @@ import type { Kernel } from './plugin-scope.js';
 
 /** Announces every plugin state transition. */
 const PLUGIN_STATE_TOPIC = 'trellis.plugin.state';
+/** Announces every circuit breaker state change: `{ capability, from, to }`. */
+const CIRCUIT_STATE_TOPIC = 'trellis.circuit.state';
 
 /**
  * A Trellis host: the registry of plugins, their lifecycle and the routes between them. Create one with
@@ -53,6 +59,9 @@ export class Host {
   readonly #control: PluginControl;
   readonly #config: Readonly<Record<string, unknown>>;
   readonly #sequentialBoot: boolean;
+  readonly #clock: Clock;
+  readonly #deadlines: DeadlineScheduler;
+  readonly #budgets: Budgets;
   readonly #router: CallRouter;
   #operations: Promise<unknown> = Promise.resolve();
   #bootStartedAt = 0;
@@ -68,13 +77,25 @@ export class Host {
     if (options.boot !== undefined && options.boot !== 'parallel' && options.boot !== 'sequential') {
       throw errors.invalidArgument('The boot option', "'parallel' or 'sequential'", options.boot);
     }
-    this.metrics = new HostMetrics(() =>
-      [...this.#runtimes.values()].map((runtime) => ({
-        name: runtime.name,
-        state: runtime.state,
-        setupMs: runtime.setupMs,
-      })),
-    );
+    this.#clock = options.clock ?? systemClock;
+    this.#deadlines = new DeadlineScheduler(this.#clock);
+    this.#budgets = options.budgets ?? {};
+    this.metrics = new HostMetrics({
+      plugins: () =>
+        [...this.#runtimes.values()].map((runtime) => ({
+          name: runtime.name,
+          state: runtime.state,
+          setupMs: runtime.setupMs,
+        })),
+      bulkheads: () => this.#registry.bulkheads(),
+      pools: () => [...this.#runtimes.values()].flatMap((runtime) => runtime.scope?.poolSnapshots() ?? []),
+      budgets: () =>
+        this.report().plugins.flatMap((plugin) =>
+          (['setup', 'calls', 'tasks'] as const).map(
+            (budget) => [plugin.plugin, budget, plugin.exceeded.includes(budget)] as const,
+          ),
+        ),
+    });
     for (const plugin of options.plugins ?? []) {
       if (!isPlugin(plugin))
         throw errors.invalidArgument('Each entry of plugins', 'a plugin made by definePlugin()', plugin);
@@ -90,18 +111,28 @@ export class Host {
     if (!Number.isInteger(durationSampling)) {
       throw errors.invalidArgument('The durationSampling option', 'a positive integer', durationSampling);
     }
-    this.#registry = new CapabilityRegistry(this.metrics, (plugin) => this.#rank(plugin), durationSampling);
     this.#bus = new EventBus({ onSubscriberFailure: (failure) => this.#onSubscriberFailure(failure) });
+    this.#registry = new CapabilityRegistry({
+      metrics: this.metrics,
+      pluginRank: (plugin) => this.#rank(plugin),
+      durationSampling,
+      clock: this.#clock,
+      deadlines: this.#deadlines,
+      random: options.random ?? Math.random,
+      onCircuitChange: (capability, from, to) => this.#onCircuitChange(capability, from, to),
+      subscribe: (pattern, handler, owner) => this.#bus.subscribe(pattern, handler, { owner }),
+    });
     const kernel: Kernel = {
       registry: this.#registry,
       bus: this.#bus,
       logger: this.logger,
+      clock: this.#clock,
       runtime: (name) => this.#runtimes.get(name),
       callAs: (caller, capability, params, callOptions) =>
         this.#router.call(caller, capability, params, callOptions),
       emitAs: (source, topic, payload) => this.#router.emit(source, topic, payload),
     };
-    this.#lifecycle = new PluginLifecycle(kernel, {
+    this.#lifecycle = new PluginLifecycle(kernel, this.#clock, {
       setupTimeout: positiveOption('setupTimeout', options.setupTimeout, 10_000),
       teardownTimeout: positiveOption('teardownTimeout', options.teardownTimeout, 10_000),
       drainTimeout: positiveOption('drainTimeout', options.drainTimeout, 10_000),
@@ -117,13 +148,10 @@ export class Host {
       hostState: () => this.#state,
       prepareConfig: (runtime, plugin) => this.#prepareConfig(runtime.name, plugin),
     });
-    this.#router = new CallRouter(
-      this.#registry,
-      this.#bus,
-      this.#control,
-      this.metrics,
-      positiveOption('maxCallDepth', options.maxCallDepth, 64),
-    );
+    this.#router = new CallRouter(this.#registry, this.#bus, this.#control, this.metrics, {
+      maxCallDepth: positiveOption('maxCallDepth', options.maxCallDepth, 64),
+      clock: this.#clock,
+    });
     for (const middleware of options.middleware ?? []) this.use(middleware);
   }
 
@@ -202,6 +230,7 @@ export class Host {
       );
       for (const runtime of this.#runtimes.values())
         if (runtime.state === 'registered') runtime.transition('stopped');
+      this.#deadlines.clear();
       this.#state = 'stopped';
       this.#stopReport = { durationMs: performance.now() - startedAt, errors: teardownErrors };
       this.logger.info({ teardownErrors: teardownErrors.length }, 'host stopped');
@@ -264,6 +293,36 @@ export class Host {
       errorCode: runtime.error?.code,
     }));
     return formatBootTree(this.#bootMs, nodes);
+  }
+
+  /**
+   * Each plugin's setup time and call latency against its budgets (its manifest's, else the host's
+   * `budgets` option, else the platform's: setup 10 ms, call p99 50 ms, task 2 s), and which plugins
+   * exceed them. Also exported as `trellis_plugin_budget_exceeded`.
+   */
+  report(): BudgetReport {
+    return budgetReport(
+      [...this.#runtimes.values()].map((runtime) => ({
+        plugin: runtime.name,
+        budgets: runtime.manifest.budgets,
+        setupMs: runtime.setupMs,
+        calls: this.#registry.callStatsOf(runtime.name),
+      })),
+      this.#budgets,
+    );
+  }
+
+  /**
+   * Drops cached results of `capability`: the one for `params`, or all of them when `params` is omitted.
+   * Returns how many entries were dropped.
+   */
+  invalidate(capability: string, ...params: [] | [unknown]): number {
+    return this.#registry.invalidate(capability, ...params);
+  }
+
+  /** Drops every cached result tagged `tag`, in every capability; returns how many were dropped. */
+  invalidateTag(tag: string): number {
+    return this.#registry.invalidateTag(tag);
   }
 
   /**
@@ -427,6 +486,17 @@ export class Host {
       const change: StateChange = { plugin: runtime.name, from, to, error };
       this.#bus.publish(PLUGIN_STATE_TOPIC, { ...change, error: error?.toJSON() }, HOST_CALLER);
     }
+  }
+
+  #onCircuitChange(capability: string, from: CircuitState, to: CircuitState): void {
+    this.metrics.recordCircuitState(capability, to);
+    if (to === 'open')
+      this.logger.warn(
+        { capability, from },
+        'circuit opened: calls to the capability are refused for a while',
+      );
+    else this.logger.info({ capability, from, to }, 'circuit state changed');
+    this.#bus.publish(CIRCUIT_STATE_TOPIC, { capability, from, to }, HOST_CALLER);
   }
 
   #onSubscriberFailure(failure: SubscriberFailure): void {

@@ -1,5 +1,6 @@
 import { type LateOutcome, runWithTimeout, settleWithin } from '../async/run-with-timeout.js';
 import { isThenable } from '../async/thenable.js';
+import type { Clock } from '../clock/clock.js';
 import { errors } from '../errors/errors.js';
 import { TrellisError } from '../errors/trellis-error.js';
 import type { Logger } from '../observability/logger.js';
@@ -32,9 +33,11 @@ type LifecycleHook = (this: PluginHooks<unknown, unknown>, ctx: PluginContext) =
 export class PluginLifecycle {
   readonly #kernel: Kernel;
   readonly #timeouts: LifecycleTimeouts;
+  readonly #clock: Clock;
 
-  constructor(kernel: Kernel, timeouts: LifecycleTimeouts) {
+  constructor(kernel: Kernel, clock: Clock, timeouts: LifecycleTimeouts) {
     this.#kernel = kernel;
+    this.#clock = clock;
     this.#timeouts = timeouts;
   }
 
@@ -56,6 +59,7 @@ export class PluginLifecycle {
       const outcome = definition.setup(scope);
       const service = isThenable(outcome)
         ? await settleWithin(
+            this.#clock,
             outcome,
             timeoutMs,
             () => errors.setupTimeout(name, timeoutMs),
@@ -65,6 +69,7 @@ export class PluginLifecycle {
       const hookFunction = hook === undefined ? undefined : (definition[hook] as LifecycleHook | undefined);
       if (hookFunction !== undefined) {
         await runWithTimeout(
+          this.#clock,
           () => hookFunction.call(definition, scope),
           timeoutMs,
           () => errors.setupTimeout(name, timeoutMs),
@@ -83,6 +88,16 @@ export class PluginLifecycle {
       const error = TrellisError.is(cause, 'E_SETUP_TIMEOUT') ? cause : errors.setupFailed(name, cause);
       runtime.setupMs = performance.now() - startedAt;
       this.#release(runtime, scope);
+      // Pools and batchers made before the failure; bounded, since a stuck resource must not stall boot.
+      const timeoutMs = runtime.manifest.teardownTimeout ?? this.#timeouts.teardownTimeout;
+      await runWithTimeout(
+        this.#clock,
+        () => scope.drainResources(),
+        timeoutMs,
+        () => errors.teardownTimeout(name, timeoutMs),
+      ).catch((drainError: unknown) =>
+        scope.logger.error({ err: drainError }, 'releasing the pools of a failed setup timed out'),
+      );
       runtime.transition('failed', error);
       scope.logger.error({ err: error }, 'plugin failed to start');
       throw error;
@@ -98,7 +113,7 @@ export class PluginLifecycle {
     runtime.transition('stopping');
     const scope = runtime.scope;
     const drainTimeoutMs = this.#timeouts.drainTimeout;
-    if (runtime.inFlight.count > 0 && !(await runtime.inFlight.idle(drainTimeoutMs))) {
+    if (runtime.inFlight.count > 0 && !(await runtime.inFlight.idle(this.#clock, drainTimeoutMs))) {
       this.#loggerOf(runtime).warn(
         { inFlight: runtime.inFlight.count, drainTimeoutMs },
         'calls still in flight after the drain timeout; tearing down anyway',
@@ -113,6 +128,7 @@ export class PluginLifecycle {
         if (hookFunction === undefined) continue;
         try {
           await runWithTimeout(
+            this.#clock,
             () => hookFunction.call(definition, scope),
             timeoutMs,
             () => errors.teardownTimeout(runtime.name, timeoutMs),
@@ -123,6 +139,15 @@ export class PluginLifecycle {
           );
         }
       }
+    }
+    if (scope !== undefined) {
+      const timeoutMs = runtime.manifest.teardownTimeout ?? this.#timeouts.teardownTimeout;
+      await runWithTimeout(
+        this.#clock,
+        () => scope.drainResources(),
+        timeoutMs,
+        () => errors.teardownTimeout(runtime.name, timeoutMs),
+      ).catch((error: TrellisError) => failures.push(error));
     }
     const logger = failures.length > 0 ? this.#loggerOf(runtime) : undefined;
     this.#release(runtime, scope);
@@ -165,6 +190,7 @@ export class PluginLifecycle {
     if (teardown === undefined) return;
     const timeoutMs = runtime.manifest.teardownTimeout ?? this.#timeouts.teardownTimeout;
     runWithTimeout(
+      this.#clock,
       () => teardown.call(definition, scope),
       timeoutMs,
       () => errors.teardownTimeout(runtime.name, timeoutMs),

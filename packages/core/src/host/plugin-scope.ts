@@ -1,9 +1,12 @@
+import { Batcher, type BatchFunction, type BatchOptions } from '../batching/batcher.js';
 import type { CapabilityRegistry } from '../capabilities/capability-registry.js';
+import type { Clock } from '../clock/clock.js';
 import { errors } from '../errors/errors.js';
 import type { TrellisError } from '../errors/trellis-error.js';
 import type { EventBus, EventHandler } from '../events/event-bus.js';
 import { type Middleware, middlewareEntry } from '../middleware/middleware.js';
 import type { Logger } from '../observability/logger.js';
+import type { PoolSnapshot } from '../observability/policy-metrics.js';
 import type { Plugin, ServiceOf } from '../plugin/define-plugin.js';
 import type {
   CallOptions,
@@ -13,6 +16,7 @@ import type {
   PluginSubscribeOptions,
   UseOptions,
 } from '../plugin/plugin-context.js';
+import { type PoolFactory, type PoolOptions, ResourcePool } from '../pools/resource-pool.js';
 import type { PluginRuntime } from './plugin-runtime.js';
 
 /** The parts of the host a plugin's scope works through. */
@@ -20,6 +24,7 @@ export interface Kernel {
   readonly registry: CapabilityRegistry;
   readonly bus: EventBus;
   readonly logger: Logger;
+  readonly clock: Clock;
   runtime(name: string): PluginRuntime | undefined;
   callAs(
     caller: PluginRuntime,
@@ -50,6 +55,8 @@ export class PluginScope<Config = unknown> implements PluginContext<Config> {
   #subscriptions: Set<() => void> | undefined;
   #contributedMiddleware = false;
   #closed = false;
+  #batchers: Array<{ close(): Promise<void> }> | undefined;
+  #pools: Array<{ readonly name: string; readonly pool: ResourcePool<unknown> }> | undefined;
 
   constructor(kernel: Kernel, runtime: PluginRuntime, config: Config) {
     this.#kernel = kernel;
@@ -152,6 +159,66 @@ export class PluginScope<Config = unknown> implements PluginContext<Config> {
     this.provide(`${this.name}.${type}`, handler, options);
   }
 
+  batch<Item, Result>(
+    batchFunction: BatchFunction<Item, Result>,
+    options: BatchOptions = {},
+  ): (item: Item) => Promise<Result> {
+    this.#assertOpen('create a batcher');
+    const batcher = new Batcher(batchFunction, options, this.#kernel.clock, () =>
+      errors.pluginStopped(this.name),
+    );
+    this.#batchers ??= [];
+    this.#batchers.push(batcher);
+    return (item) => batcher.load(item);
+  }
+
+  pool<Resource>(
+    factory: PoolFactory<Resource> | (() => Resource | Promise<Resource>),
+    options?: PoolOptions<Resource>,
+  ): ResourcePool<Resource> {
+    this.#assertOpen('create a pool');
+    const pool = new ResourcePool(this.name, factory, options);
+    this.#pools ??= [];
+    this.#pools.push({ name: options?.name ?? 'pool', pool: pool as ResourcePool<unknown> });
+    return pool;
+  }
+
+  invalidate(capability: string, ...params: [] | [unknown]): number {
+    this.#assertMayInvalidate(capability);
+    return this.#kernel.registry.invalidate(capability, ...params);
+  }
+
+  invalidateTag(tag: string): number {
+    return this.#kernel.registry.invalidateTag(tag);
+  }
+
+  /** The plugin's pools as metrics see them. */
+  poolSnapshots(): PoolSnapshot[] {
+    return (this.#pools ?? []).map(({ name, pool }) => {
+      const { borrowed, idle, pending, timeouts } = pool.stats();
+      return { plugin: this.name, pool: name, borrowed, idle, pending, timeouts };
+    });
+  }
+
+  /**
+   * Flushes the plugin's batchers and drains its pools (borrowed resources are waited for, then every
+   * resource is destroyed). Runs after teardown, so a teardown can still use them; never rejects.
+   */
+  async drainResources(): Promise<void> {
+    const batchers = this.#batchers ?? [];
+    const pools = this.#pools ?? [];
+    this.#batchers = undefined;
+    this.#pools = undefined;
+    const outcomes = await Promise.allSettled([
+      ...batchers.map((batcher) => batcher.close()),
+      ...pools.map(({ pool }) => pool.drain()),
+    ]);
+    for (const outcome of outcomes) {
+      if (outcome.status === 'rejected')
+        this.logger.error({ err: outcome.reason }, 'releasing a batcher or pool failed');
+    }
+  }
+
   /** Removes every capability, subscription and middleware of the plugin and aborts its signal. */
   close(): void {
     if (this.#closed) return;
@@ -161,6 +228,13 @@ export class PluginScope<Config = unknown> implements PluginContext<Config> {
     for (const release of [...(this.#subscriptions ?? [])]) release();
     if (this.#contributedMiddleware) this.#kernel.registry.removeMiddlewareOf(this.name);
     this.#abort?.abort(errors.pluginStopped(this.name));
+  }
+
+  #assertMayInvalidate(capability: string): void {
+    const runtime = this.#runtime;
+    if (!runtime.knownCapabilities.has(capability) && !runtime.permissions.allowsCall(capability)) {
+      throw errors.permissionDenied(this.name, 'call', capability);
+    }
   }
 
   #assertOpen(operation: string): void {

@@ -1,3 +1,5 @@
+import type { Budgets } from '../budgets/budgets.js';
+
 /** How a plugin is brought up: at boot (`eager`), or on first use of what it declares (`lazy`). */
 export type Activation = 'eager' | 'lazy';
 
@@ -54,6 +56,8 @@ export interface PluginManifest {
   readonly isolation?: Isolation;
   /** Limits for isolated plugins. */
   readonly limits?: LimitsManifest;
+  /** Performance budgets (setup, call p99, task duration) that `host.report()` checks; default to the host's. */
+  readonly budgets?: Budgets;
   /** Milliseconds the plugin's setup may take; overrides the host's default. */
   readonly setupTimeout?: number;
   /** Milliseconds the plugin's teardown may take; overrides the host's default. */
@@ -78,6 +82,7 @@ export interface NormalizedManifest {
   readonly activation: Activation;
   readonly isolation: Isolation;
   readonly limits: LimitsManifest;
+  readonly budgets: Budgets;
   readonly setupTimeout: number | undefined;
   readonly teardownTimeout: number | undefined;
 }

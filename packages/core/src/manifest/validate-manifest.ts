@@ -1,9 +1,9 @@
 import { validRange, valid as validVersion } from 'semver';
+import type { Budgets } from '../budgets/budgets.js';
 import type { ValidationIssue } from '../errors/errors.js';
 import { errors } from '../errors/errors.js';
 import { topicSyntaxProblem } from '../events/topic-syntax.js';
 import {
-  type Checked,
   checkFields,
   EMPTY_LIST,
   expected,
@@ -32,6 +32,7 @@ const LAZY_WITHOUT_TRIGGER =
 const EVERY_TOPIC: readonly string[] = Object.freeze(['**']);
 const EMPTY_MAP: Readonly<Record<string, string>> = Object.freeze({});
 const EMPTY_LIMITS: LimitsManifest = Object.freeze({});
+const EMPTY_BUDGETS: Budgets = Object.freeze({});
 const DEFAULT_PERMISSIONS: NormalizedManifest['permissions'] = Object.freeze({
   calls: EMPTY_LIST,
   emits: EMPTY_LIST,
@@ -145,11 +146,17 @@ const LIMIT_FIELDS = fieldTable({
   callTimeout: optional<number>(durationProblem),
 });
 
-function presentLimits(checked: Checked<typeof LIMIT_FIELDS.checks>): LimitsManifest {
-  const limits: { memoryMb?: number; callTimeout?: number } = {};
-  if (checked.memoryMb !== undefined) limits.memoryMb = checked.memoryMb;
-  if (checked.callTimeout !== undefined) limits.callTimeout = checked.callTimeout;
-  return Object.freeze(limits);
+const BUDGET_FIELDS = fieldTable({
+  setupMs: optional<number>(durationProblem),
+  callP99Ms: optional<number>(durationProblem),
+  taskMs: optional<number>(durationProblem),
+});
+
+/** The fields that were given, frozen (optional fields stay absent rather than `undefined`). */
+function presentFields<Fields extends Record<string, unknown>>(checked: Fields): Readonly<Partial<Fields>> {
+  return Object.freeze(
+    Object.fromEntries(Object.entries(checked).filter(([, value]) => value !== undefined)),
+  ) as Partial<Fields>;
 }
 
 /** The one place that knows each manifest field's rule and default. */
@@ -168,7 +175,8 @@ const MANIFEST_FIELDS = fieldTable({
   permissions: nested(PERMISSION_FIELDS, DEFAULT_PERMISSIONS, (checked) => Object.freeze(checked)),
   activation: oneOf(['eager', 'lazy'], 'eager'),
   isolation: oneOf(['none', 'worker', 'process'], 'none'),
-  limits: nested(LIMIT_FIELDS, EMPTY_LIMITS, presentLimits),
+  limits: nested(LIMIT_FIELDS, EMPTY_LIMITS, (checked): LimitsManifest => presentFields(checked)),
+  budgets: nested(BUDGET_FIELDS, EMPTY_BUDGETS, (checked): Budgets => presentFields(checked)),
   setupTimeout: optional<number>(durationProblem),
   teardownTimeout: optional<number>(durationProblem),
 } satisfies { readonly [K in keyof NormalizedManifest]-?: FieldCheck<NormalizedManifest[K]> });

@@ -1,4 +1,7 @@
-import { Counter, Gauge, type Metric, Registry } from 'prom-client';
+import { type Metric, Registry } from 'prom-client';
+import type { CircuitState } from '../policies/circuit-breaker.js';
+import { collectedCounter, collectedGauge, type Sample } from './collected-metrics.js';
+import { type CacheStatsSource, type MetricsSources, registerPolicyMetrics } from './policy-metrics.js';
 
 /** Upper bounds (seconds) of the call-duration buckets: 10 µs to 10 s. */
 export const DURATION_BUCKETS = [
@@ -45,6 +48,10 @@ export class DurationHistogram {
 export class CallStats {
   /** Calls that returned a result. */
   succeeded = 0;
+  /** Attempts made again by the retry policy. */
+  retries = 0;
+  /** Calls answered by the fallback policy. */
+  fallbacks = 0;
   /** Failed calls by error code. */
   readonly failed = new Map<string, number>();
   readonly durations = new DurationHistogram();
@@ -92,72 +99,75 @@ export class HostMetrics {
   readonly #calls = new Map<string, CallStats>();
   readonly #events = new Map<string, EventStats>();
   readonly #subscriberFailures = new Map<string, number>();
+  readonly #caches = new Map<string, CacheStatsSource[]>();
+  readonly #circuits = new Map<string, CircuitState>();
 
-  constructor(plugins: () => readonly PluginSnapshot[]) {
-    const calls = this.#calls;
-    const events = this.#events;
-    const subscriberFailures = this.#subscriberFailures;
-    new Counter({
+  constructor(sources: MetricsSources) {
+    const registry = this.registry;
+    collectedCounter({
+      registry,
       name: 'trellis_calls_total',
       help: 'Capability calls by capability and outcome (ok, or the error code).',
       labelNames: ['capability', 'outcome'],
-      registers: [this.registry],
-      collect() {
-        this.reset();
-        for (const stats of calls.values()) {
-          this.inc({ capability: stats.capability, outcome: 'ok' }, stats.succeeded);
-          for (const [code, count] of stats.failed)
-            this.inc({ capability: stats.capability, outcome: code }, count);
-        }
-      },
+      read: () =>
+        [...this.#calls.values()].flatMap((stats): Sample[] => [
+          [{ capability: stats.capability, outcome: 'ok' }, stats.succeeded],
+          ...[...stats.failed].map(
+            ([code, count]): Sample => [{ capability: stats.capability, outcome: code }, count],
+          ),
+        ]),
     });
-    this.registry.registerMetric(durationMetric(calls));
-    countFrom(
-      this.registry,
-      'trellis_events_emitted_total',
-      'Events emitted, by source plugin (or host).',
-      'source',
-      () => [...events].map(([source, stats]) => [source, stats.emitted]),
-    );
-    countFrom(
-      this.registry,
-      'trellis_event_deliveries_total',
-      'Subscriber invocations caused by events, by source plugin (or host).',
-      'source',
-      () => [...events].map(([source, stats]) => [source, stats.delivered]),
-    );
-    countFrom(
-      this.registry,
-      'trellis_subscriber_failures_total',
-      'Event subscribers that threw or rejected, by subscribing plugin.',
-      'subscriber',
-      () => subscriberFailures,
-    );
-    new Gauge({
+    registry.registerMetric(durationMetric(this.#calls));
+    const perSource = (pick: (stats: EventStats) => number) => () =>
+      [...this.#events].map(([source, stats]): Sample => [{ source }, pick(stats)]);
+    collectedCounter({
+      registry,
+      name: 'trellis_events_emitted_total',
+      help: 'Events emitted, by source plugin (or host).',
+      labelNames: ['source'],
+      read: perSource((stats) => stats.emitted),
+    });
+    collectedCounter({
+      registry,
+      name: 'trellis_event_deliveries_total',
+      help: 'Subscriber invocations caused by events, by source plugin (or host).',
+      labelNames: ['source'],
+      read: perSource((stats) => stats.delivered),
+    });
+    collectedCounter({
+      registry,
+      name: 'trellis_subscriber_failures_total',
+      help: 'Event subscribers that threw or rejected, by subscribing plugin.',
+      labelNames: ['subscriber'],
+      read: () => [...this.#subscriberFailures].map(([subscriber, count]): Sample => [{ subscriber }, count]),
+    });
+    collectedGauge({
+      registry,
       name: 'trellis_plugin_state',
       help: '1 for the state each plugin is in, 0 for the others.',
       labelNames: ['plugin', 'state'],
-      registers: [this.registry],
-      collect() {
-        this.reset();
-        for (const plugin of plugins()) {
-          for (const state of PLUGIN_STATES)
-            this.set({ plugin: plugin.name, state }, plugin.state === state ? 1 : 0);
-        }
-      },
+      read: () =>
+        sources
+          .plugins()
+          .flatMap((plugin) =>
+            PLUGIN_STATES.map(
+              (state): Sample => [{ plugin: plugin.name, state }, plugin.state === state ? 1 : 0],
+            ),
+          ),
     });
-    new Gauge({
+    collectedGauge({
+      registry,
       name: 'trellis_plugin_setup_duration_seconds',
       help: 'How long each plugin took to set up, the last time it did.',
       labelNames: ['plugin'],
-      registers: [this.registry],
-      collect() {
-        this.reset();
-        for (const plugin of plugins()) {
-          if (plugin.setupMs !== undefined) this.set({ plugin: plugin.name }, plugin.setupMs / 1000);
-        }
-      },
+      read: () =>
+        sources
+          .plugins()
+          .flatMap((plugin): Sample[] =>
+            plugin.setupMs === undefined ? [] : [[{ plugin: plugin.name }, plugin.setupMs / 1000]],
+          ),
     });
+    registerPolicyMetrics(registry, this.#calls, this.#caches, this.#circuits, sources);
   }
 
   /** The counters of a capability, created on first use and kept for the host's life. */
@@ -180,6 +190,18 @@ export class HostMetrics {
     return stats;
   }
 
+  /** Keeps a capability cache's counters (and those of its earlier instances) for scraping. */
+  trackCache(capability: string, cache: CacheStatsSource): void {
+    const caches = this.#caches.get(capability) ?? [];
+    caches.push(cache);
+    this.#caches.set(capability, caches);
+  }
+
+  /** Records the current state of a capability's circuit breaker. */
+  recordCircuitState(capability: string, state: CircuitState): void {
+    this.#circuits.set(capability, state);
+  }
+
   /** Counts a subscriber that threw or rejected. */
   recordSubscriberFailure(subscriber: string): void {
     this.#subscriberFailures.set(subscriber, (this.#subscriberFailures.get(subscriber) ?? 0) + 1);
@@ -189,26 +211,6 @@ export class HostMetrics {
   text(): Promise<string> {
     return this.registry.metrics();
   }
-}
-
-/** A counter with one label whose values are read from `read()` at scrape time. */
-function countFrom(
-  registry: Registry,
-  name: string,
-  help: string,
-  label: string,
-  read: () => Iterable<readonly [string, number]>,
-): void {
-  new Counter({
-    name,
-    help,
-    labelNames: [label],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const [value, count] of read()) this.inc({ [label]: value }, count);
-    },
-  });
 }
 
 /** Exposes every capability's {@link DurationHistogram} as one prom-client histogram family. */

@@ -1,7 +1,11 @@
+import type { BatchFunction, BatchOptions } from '../batching/batcher.js';
 import type { CallContext, CallMetadata } from '../capabilities/call-context.js';
 import type { EventHandler, SubscribeOptions } from '../events/event-bus.js';
 import type { Middleware, MiddlewareOptions } from '../middleware/middleware.js';
 import type { Logger } from '../observability/logger.js';
+import type { PolicyOptions } from '../policies/capability-policies.js';
+import type { CallRetryOptions } from '../policies/retry.js';
+import type { PoolFactory, PoolOptions, ResourcePool } from '../pools/resource-pool.js';
 import type { Schema } from '../schema/standard-schema.js';
 import type { Plugin, ServiceOf } from './define-plugin.js';
 
@@ -11,13 +15,13 @@ export type CapabilityHandler<Params = unknown, Result = unknown> = (
   call: CallContext,
 ) => Result | Promise<Result>;
 
-/** How a capability is exposed; every field is optional. */
-export interface CapabilityOptions<Params = unknown, Result = unknown> {
+/** How a capability is exposed, and the policies its calls go through; every field is optional. */
+export interface CapabilityOptions<Params = unknown, Result = unknown> extends PolicyOptions<Params, Result> {
   /** Validates (and may transform) params before the handler sees them; failures are `E_VALIDATION`. */
   readonly params?: Schema<unknown, Params>;
   /** Validates what the handler returns; failures are `E_VALIDATION` with direction `result`. */
   readonly result?: Schema<unknown, Result>;
-  /** Default time limit in ms for calls to this capability; a caller's tighter deadline still wins. */
+  /** Time limit in ms for each attempt of a call; a caller's tighter deadline still wins. */
   readonly timeout?: number;
   /** Middleware for this capability only, innermost of the chain. */
   readonly middleware?: readonly Middleware[];
@@ -38,6 +42,10 @@ export interface CallOptions {
    * id, deadline, signal and metadata.
    */
   readonly parent?: CallContext;
+  /** `false`: no retries for this call. An object adjusts the capability's retry; `force: true` retries even a capability not declared idempotent. */
+  readonly retry?: false | CallRetryOptions;
+  /** `false`: bypass the capability's cache for this call (no lookup, nothing stored). */
+  readonly cache?: false;
 }
 
 /** Options for a subscription made by a plugin. */
@@ -87,6 +95,31 @@ export interface PluginContext<Config = unknown> {
   service<Dependency extends Plugin>(dependency: Dependency): ServiceOf<Dependency>;
   /** The service a dependency's setup returned, by name. */
   service(dependency: string): unknown;
+  /**
+   * A DataLoader-style batcher: calls to the returned function made within the window (`maxWaitMs`,
+   * default: the same tick) reach `batchFunction` together, at most `maxSize` at a time; each call gets its
+   * item's result, or its own error. Flushed and closed when the plugin stops.
+   */
+  batch<Item, Result>(
+    batchFunction: BatchFunction<Item, Result>,
+    options?: BatchOptions,
+  ): (item: Item) => Promise<Result>;
+  /**
+   * A pool of resources (connections, clients) with `min`/`max`, `acquireTimeout`, `idleTimeout` and
+   * `validate`; borrow with `acquire`/`release` or, better, `use(fn)`, which always releases. Drained when
+   * the plugin stops (after its teardown).
+   */
+  pool<Resource>(
+    factory: PoolFactory<Resource> | (() => Resource | Promise<Resource>),
+    options?: PoolOptions<Resource>,
+  ): ResourcePool<Resource>;
+  /**
+   * Drops cached results of a capability (this plugin's own, or one it may call): the entry for
+   * `params`, or all entries when omitted. Returns how many were dropped.
+   */
+  invalidate(capability: string, ...params: [] | [unknown]): number;
+  /** Drops every cached result tagged `tag`; returns how many were dropped. */
+  invalidateTag(tag: string): number;
   /** Sends a message to another plugin and resolves with its reply (a call of `<plugin>.<type>`). */
   send<Reply = unknown>(
     plugin: string,

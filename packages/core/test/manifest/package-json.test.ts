@@ -41,6 +41,7 @@ describe('manifestFromPackageJson', () => {
       activation: 'lazy',
       isolation: 'none',
       limits: {},
+      budgets: {},
       setupTimeout: undefined,
       teardownTimeout: undefined,
     });

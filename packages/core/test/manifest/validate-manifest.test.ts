@@ -19,6 +19,7 @@ describe('validateManifest: valid manifests', () => {
       activation: 'eager',
       isolation: 'none',
       limits: {},
+      budgets: {},
       setupTimeout: undefined,
       teardownTimeout: undefined,
     });
@@ -38,6 +39,7 @@ describe('validateManifest: valid manifests', () => {
       activation: 'lazy',
       isolation: 'worker',
       limits: { memoryMb: 256, callTimeout: 1500.5 },
+      budgets: { setupMs: 20, callP99Ms: 5 },
       setupTimeout: 5000,
       teardownTimeout: 250,
     });
@@ -54,6 +56,7 @@ describe('validateManifest: valid manifests', () => {
       activation: 'lazy',
       isolation: 'worker',
       limits: { memoryMb: 256, callTimeout: 1500.5 },
+      budgets: { setupMs: 20, callP99Ms: 5 },
       setupTimeout: 5000,
       teardownTimeout: 250,
     });
@@ -228,6 +231,9 @@ describe('validateManifest: each field wrong on its own', () => {
     ['limits as a number', { limits: 5 }, 'limits'],
     ['memoryMb fractional', { limits: { memoryMb: 1.5 } }, 'limits.memoryMb'],
     ['memoryMb zero', { limits: { memoryMb: 0 } }, 'limits.memoryMb'],
+    ['budgets as a list', { budgets: [10] }, 'budgets'],
+    ['a negative setup budget', { budgets: { setupMs: -1 } }, 'budgets.setupMs'],
+    ['an unknown budget', { budgets: { memoryMb: 10 } }, 'budgets.memoryMb'],
     ['callTimeout infinite', { limits: { callTimeout: Number.POSITIVE_INFINITY } }, 'limits.callTimeout'],
     ['callTimeout as a string', { limits: { callTimeout: '100' } }, 'limits.callTimeout'],
     ['unknown limit', { limits: { cpu: 1 } }, 'limits.cpu'],
