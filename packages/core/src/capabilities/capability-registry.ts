@@ -122,6 +122,7 @@ export class CapabilityRegistry {
       deadlines: settings.deadlines,
       random: settings.random,
     };
+    if (policies.breaker !== undefined) settings.metrics.recordCircuitState(name, policies.breaker.state);
     const cache = policies.cache;
     if (cache !== undefined) {
       settings.metrics.trackCache(name, cache);

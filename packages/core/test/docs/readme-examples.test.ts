@@ -9,16 +9,17 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repositoryRoot = join(here, '../../../..');
 const scratch = join(here, '.generated');
 
-function firstTypeScriptBlock(readme: string): string {
-  const match = /```ts\n([\s\S]*?)```/.exec(readFileSync(join(repositoryRoot, readme), 'utf8'));
-  if (match?.[1] === undefined) throw new Error(`${readme} has no \`\`\`ts example`);
-  return match[1];
+function typeScriptBlock(readme: string, index: number): string {
+  const blocks = [...readFileSync(join(repositoryRoot, readme), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)];
+  const block = blocks[index]?.[1];
+  if (block === undefined) throw new Error(`${readme} has no \`\`\`ts example number ${index + 1}`);
+  return block;
 }
 
-async function runExample(readme: string, fileName: string): Promise<string> {
+async function runExample(readme: string, fileName: string, index = 0): Promise<string> {
   mkdirSync(scratch, { recursive: true });
   const file = join(scratch, fileName);
-  writeFileSync(file, firstTypeScriptBlock(readme));
+  writeFileSync(file, typeScriptBlock(readme, index));
   const printed: string[] = [];
   const log = vi.spyOn(console, 'log').mockImplementation((...values: unknown[]) => {
     printed.push(
@@ -51,5 +52,18 @@ describe('README examples', () => {
     expect(output).toMatch(/^HI, ADA \(REQUEST [0-9A-F]+-[0-9A-Z]+\)$/m);
     expect(output).toContain('E_VALIDATION [{"path":"name","message":');
     expect(output).toContain('"greeter.greet: -","shouter.shout: uppercase"');
+  });
+
+  it('the core README policy example retries, caches, invalidates by tag and shows the metrics', async () => {
+    const output = await runExample('packages/core/README.md', 'core-readme-policies.ts', 1);
+    const lines = output.split('\n');
+    expect(lines.slice(0, 3)).toEqual([
+      '{"sku":"abc","count":3}',
+      '{"sku":"abc","count":3}',
+      '{"sku":"abc","count":3}',
+    ]);
+    expect(output).toContain('trellis_call_retries_total{capability="inventory.stock"} 2');
+    expect(output).toContain('trellis_cache_requests_total{capability="inventory.stock",result="hit"} 1');
+    expect(output).toContain('trellis_circuit_state{capability="inventory.stock",state="closed"} 1');
   });
 });
