@@ -7,47 +7,9 @@
  * not flattered by skipping a promise. Results are checked after measuring, so a contestant that returns
  * the wrong thing fails instead of looking fast.
  */
+import { echo, measureCalls, moleculerEchoBroker, PARAMS, trellisEchoHost } from '../lib/echo.mjs';
 import { comparison, figure, formatOps } from '../lib/format.mjs';
-import { measureThroughput } from '../lib/measure.mjs';
 import { runIfMain } from '../lib/suite.mjs';
-
-const PARAMS = { id: 1 };
-
-async function echo(params) {
-  return { id: params.id, ok: true };
-}
-
-/** Measures `call` and checks it still answers correctly afterwards. */
-async function measureCalls(call) {
-  const result = await measureThroughput(call);
-  const answer = await call();
-  if (answer?.id !== PARAMS.id || answer.ok !== true)
-    throw new Error(`unexpected answer ${JSON.stringify(answer)}`);
-  return result;
-}
-
-async function trellisHost(capabilityOptions) {
-  const { createHost, definePlugin } = await import('../../packages/core/dist/index.js');
-  const plugin = definePlugin({
-    name: 'bench',
-    version: '1.0.0',
-    setup(ctx) {
-      ctx.provide('bench.echo', echo, capabilityOptions);
-    },
-  });
-  const host = createHost({ plugins: [plugin], logger: { level: 'silent' } });
-  const report = await host.start();
-  if (report.failed.length > 0) throw report.failed[0].error;
-  return host;
-}
-
-async function moleculerBroker(options) {
-  const { default: moleculer } = await import('moleculer');
-  const broker = new moleculer.ServiceBroker({ logger: false, ...options });
-  broker.createService({ name: 'bench', actions: { echo: { handler: (ctx) => echo(ctx.params) } } });
-  await broker.start();
-  return broker;
-}
 
 export const suite = {
   name: 'calls',
@@ -58,16 +20,16 @@ export const suite = {
   contestants: {
     plain: () => measureCalls(() => echo(PARAMS)),
     'trellis-default': async () => {
-      const host = await trellisHost(undefined);
+      const host = await trellisEchoHost(undefined);
       return measureCalls(() => host.call('bench.echo', PARAMS));
     },
     'trellis-schema': async () => {
       const { z } = await import('zod');
-      const host = await trellisHost({ params: z.object({ id: z.number() }) });
+      const host = await trellisEchoHost({ params: z.object({ id: z.number() }) });
       return measureCalls(() => host.call('bench.echo', PARAMS));
     },
     'moleculer-default': async () => {
-      const broker = await moleculerBroker({});
+      const broker = await moleculerEchoBroker({});
       return measureCalls(() => broker.call('bench.echo', PARAMS));
     },
   },

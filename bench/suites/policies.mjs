@@ -8,23 +8,9 @@
  * contestants (trellis always counts calls; moleculer gets `metrics: { enabled: true }`; cockatiel has no
  * metrics, so it is flattered). Cache hits call with the same params every time.
  */
+import { echo, measureCalls, moleculerEchoBroker, PARAMS, trellisEchoHost } from '../lib/echo.mjs';
 import { comparison, figure, formatOps } from '../lib/format.mjs';
-import { measureThroughput } from '../lib/measure.mjs';
 import { runIfMain } from '../lib/suite.mjs';
-
-const PARAMS = { id: 1 };
-
-async function echo(params) {
-  return { id: params.id, ok: true };
-}
-
-async function measureCalls(call) {
-  const result = await measureThroughput(call);
-  const answer = await call();
-  if (answer?.id !== PARAMS.id || answer.ok !== true)
-    throw new Error(`unexpected answer ${JSON.stringify(answer)}`);
-  return result;
-}
 
 const TIMEOUT = { timeout: 1_000 };
 const RETRY = { idempotent: true, retry: { attempts: 3 } };
@@ -35,28 +21,12 @@ const CACHE = { cache: { ttl: 60_000 } };
 const FULL_STACK = { ...TIMEOUT, ...RETRY, ...BREAKER, ...BULKHEAD };
 
 async function trellis(capabilityOptions) {
-  const { createHost, definePlugin } = await import('../../packages/core/dist/index.js');
-  const plugin = definePlugin({
-    name: 'bench',
-    version: '1.0.0',
-    setup(ctx) {
-      ctx.provide('bench.echo', echo, capabilityOptions);
-    },
-  });
-  const host = createHost({ plugins: [plugin], logger: { level: 'silent' } });
-  const report = await host.start();
-  if (report.failed.length > 0) throw report.failed[0].error;
+  const host = await trellisEchoHost(capabilityOptions);
   return measureCalls(() => host.call('bench.echo', PARAMS));
 }
 
-async function moleculer(brokerOptions, actionOptions = {}) {
-  const { default: library } = await import('moleculer');
-  const broker = new library.ServiceBroker({ logger: false, ...brokerOptions });
-  broker.createService({
-    name: 'bench',
-    actions: { echo: { ...actionOptions, handler: (ctx) => echo(ctx.params) } },
-  });
-  await broker.start();
+async function moleculer(brokerOptions, actionOptions) {
+  const broker = await moleculerEchoBroker(brokerOptions, actionOptions);
   return measureCalls(() => broker.call('bench.echo', PARAMS));
 }
 

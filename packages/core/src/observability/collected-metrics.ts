@@ -17,29 +17,28 @@ interface CollectedMetric {
  * costs hundreds of nanoseconds per update); totals only ever grow, so resetting and re-adding them at
  * scrape time yields a proper counter.
  */
-export function collectedCounter({ registry, name, help, labelNames, read }: CollectedMetric): void {
-  new Counter({
-    name,
-    help,
-    labelNames: [...labelNames],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const [labels, value] of read()) this.inc(labels, value);
-    },
-  });
+export function collectedCounter(metric: CollectedMetric): void {
+  new Counter(collectingConfig<Counter>(metric, (counter, labels, value) => counter.inc(labels, value)));
 }
 
 /** A prom-client gauge set from `read()` when scraped. */
-export function collectedGauge({ registry, name, help, labelNames, read }: CollectedMetric): void {
-  new Gauge({
+export function collectedGauge(metric: CollectedMetric): void {
+  new Gauge(collectingConfig<Gauge>(metric, (gauge, labels, value) => gauge.set(labels, value)));
+}
+
+/** The prom-client configuration shared by both kinds: reset, then write every sample read. */
+function collectingConfig<Kind extends Counter | Gauge>(
+  { registry, name, help, labelNames, read }: CollectedMetric,
+  write: (metric: Kind, labels: Readonly<Record<string, string>>, value: number) => void,
+) {
+  return {
     name,
     help,
     labelNames: [...labelNames],
     registers: [registry],
-    collect() {
+    collect(this: Kind) {
       this.reset();
-      for (const [labels, value] of read()) this.set(labels, value);
+      for (const [labels, value] of read()) write(this, labels, value);
     },
-  });
+  };
 }

@@ -4,6 +4,7 @@ import { Batcher, type BatchFunction, type BatchOptions } from '../../src/batchi
 import { type Clock, systemClock } from '../../src/clock/clock.js';
 import { errors } from '../../src/errors/errors.js';
 import { TrellisError } from '../../src/errors/trellis-error.js';
+import { deferred } from '../support/deferred.js';
 import { flushPromises, ManualClock } from '../support/manual-clock.js';
 
 const closedError = () => errors.pluginStopped('owner');
@@ -26,21 +27,6 @@ function makeBatcher<Item, Result>(
   clock = new ManualClock(),
 ): Batcher<Item, Result> {
   return new Batcher(batchFunction, options, clock, closedError);
-}
-
-/** A promise with its settle functions exposed, for batch functions the test finishes by hand. */
-function deferred<T>(): {
-  promise: Promise<T>;
-  resolve: (value: T) => void;
-  reject: (reason: unknown) => void;
-} {
-  let resolve!: (value: T) => void;
-  let reject!: (reason: unknown) => void;
-  const promise = new Promise<T>((resolvePromise, rejectPromise) => {
-    resolve = resolvePromise;
-    reject = rejectPromise;
-  });
-  return { promise, resolve, reject };
 }
 
 describe('Batcher windows', () => {

@@ -1,32 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { type CacheOptions, CapabilityCache, MISS } from '../../src/cache/capability-cache.js';
 import { TrellisError } from '../../src/errors/trellis-error.js';
+import { deferred } from '../support/deferred.js';
 import { flushPromises, ManualClock } from '../support/manual-clock.js';
-
-interface Deferred<Value> {
-  readonly promise: Promise<Value>;
-  resolve(value: Value): void;
-  reject(reason: unknown): void;
-}
-
-function deferred<Value>(): Deferred<Value> {
-  let resolve!: (value: Value) => void;
-  let reject!: (reason: unknown) => void;
-  const promise = new Promise<Value>((onResolve, onReject) => {
-    resolve = onResolve;
-    reject = onReject;
-  });
-  return { promise, resolve, reject };
-}
-
-function codeOf(action: () => unknown): string | undefined {
-  try {
-    action();
-  } catch (error) {
-    return error instanceof TrellisError ? error.code : `not a TrellisError: ${String(error)}`;
-  }
-  return undefined;
-}
+import { codeOf } from '../support/thrown.js';
 
 async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   try {

@@ -1,19 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { TrellisError } from '../../src/errors/trellis-error.js';
 import { EventBus, type SubscriberFailure, type TrellisEvent } from '../../src/events/event-bus.js';
+import { codeOf } from '../support/thrown.js';
 
 function createBus(): { bus: EventBus; failures: SubscriberFailure[] } {
   const failures: SubscriberFailure[] = [];
   return { bus: new EventBus({ onSubscriberFailure: (failure) => failures.push(failure) }), failures };
-}
-
-function codeOf(action: () => unknown): string | undefined {
-  try {
-    action();
-  } catch (error) {
-    return error instanceof TrellisError ? error.code : `not a TrellisError: ${String(error)}`;
-  }
-  return undefined;
 }
 
 afterEach(() => {

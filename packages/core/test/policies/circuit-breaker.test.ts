@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { TrellisError } from '../../src/errors/trellis-error.js';
 import {
   CircuitBreaker,
   type CircuitBreakerOptions,
   type CircuitState,
 } from '../../src/policies/circuit-breaker.js';
 import { ManualClock } from '../support/manual-clock.js';
+import { thrown } from '../support/thrown.js';
 
 function setup(options: CircuitBreakerOptions = {}) {
   const clock = new ManualClock();
@@ -14,17 +14,6 @@ function setup(options: CircuitBreakerOptions = {}) {
     transitions.push(`${from}->${to}`);
   });
   return { clock, breaker, transitions };
-}
-
-/** The error `run` throws, or fails the test when it throws nothing. */
-function thrown(run: () => unknown): TrellisError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(TrellisError);
-    return error as TrellisError;
-  }
-  throw new Error('expected a TrellisError to be thrown');
 }
 
 function fail(breaker: CircuitBreaker, times: number): void {

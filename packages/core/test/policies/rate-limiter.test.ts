@@ -1,22 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { TrellisError } from '../../src/errors/trellis-error.js';
 import { RateLimiter, type RateLimitOptions } from '../../src/policies/rate-limiter.js';
 import { ManualClock } from '../support/manual-clock.js';
+import { thrown } from '../support/thrown.js';
 
 function setup(options: RateLimitOptions) {
   const clock = new ManualClock();
   return { clock, limiter: new RateLimiter('search.query', options, clock) };
-}
-
-/** The error `run` throws, or fails the test when it throws nothing. */
-function thrown(run: () => unknown): TrellisError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(TrellisError);
-    return error as TrellisError;
-  }
-  throw new Error('expected a TrellisError to be thrown');
 }
 
 function takeMany(limiter: RateLimiter, caller: string, times: number): void {

@@ -2,22 +2,7 @@ import { pino } from 'pino';
 import { afterEach } from 'vitest';
 import { createHost, type Host, type HostOptions } from '../../src/index.js';
 
-/** A promise with its resolve/reject in hand, to drive setups and handlers step by step. */
-export interface Deferred<T = void> {
-  readonly promise: Promise<T>;
-  resolve(value: T): void;
-  reject(reason: unknown): void;
-}
-
-export function deferred<T = void>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (reason: unknown) => void;
-  const promise = new Promise<T>((onResolve, onReject) => {
-    resolve = onResolve;
-    reject = onReject;
-  });
-  return { promise, resolve, reject };
-}
+export { type Deferred, deferred } from './deferred.js';
 
 /** Log records a host wrote, parsed. */
 export interface CapturedLog {
