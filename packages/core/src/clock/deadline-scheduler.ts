@@ -3,6 +3,8 @@ import type { Clock, TimerHandle } from './clock.js';
 /** A scheduled deadline; pass it to {@link DeadlineScheduler.cancel} once the work finished in time. */
 export interface Deadline {
   readonly at: number;
+  /** Order of scheduling; a turn of expiries only runs deadlines older than the turn. @internal */
+  readonly sequence: number;
   /** @internal */
   onExpire: (() => void) | undefined;
 }
@@ -25,6 +27,7 @@ export class DeadlineScheduler {
   #live = 0;
   #timer: TimerHandle | undefined;
   #armedAt = Number.POSITIVE_INFINITY;
+  #sequence = 0;
 
   constructor(clock: Clock) {
     this.#clock = clock;
@@ -42,7 +45,7 @@ export class DeadlineScheduler {
 
   /** Calls `onExpire` at `at` (ms since the epoch on the clock) unless cancelled first. */
   schedule(at: number, onExpire: () => void): Deadline {
-    const deadline: Deadline = { at, onExpire };
+    const deadline: Deadline = { at, sequence: this.#sequence++, onExpire };
     this.#push(deadline);
     this.#live += 1;
     if (at < this.#armedAt) this.#arm(at);
@@ -84,17 +87,24 @@ export class DeadlineScheduler {
     this.#timer = undefined;
     this.#armedAt = Number.POSITIVE_INFINITY;
     const now = this.#clock.now();
-    const due: Array<() => void> = [];
-    while (this.#heap.length > 0 && this.#heap[0]!.at <= now) {
-      const deadline = this.#pop();
-      if (deadline.onExpire === undefined) continue;
-      due.push(deadline.onExpire);
-      deadline.onExpire = undefined;
-      this.#live -= 1;
+    // Deadlines scheduled by the callbacks below wait for the next turn, so a callback that keeps
+    // scheduling at `now` cannot keep this loop from yielding.
+    const turn = this.#sequence;
+    try {
+      // One at a time, checked just before running: a callback may cancel, schedule or clear the others.
+      while (this.#heap.length > 0 && this.#heap[0]!.at <= now && this.#heap[0]!.sequence < turn) {
+        const deadline = this.#pop();
+        const onExpire = deadline.onExpire;
+        if (onExpire === undefined) continue;
+        deadline.onExpire = undefined;
+        this.#live -= 1;
+        onExpire();
+      }
+    } finally {
+      while (this.#heap.length > 0 && this.#heap[0]!.onExpire === undefined) this.#pop();
+      const next = this.#heap[0];
+      if (next !== undefined && next.at < this.#armedAt) this.#arm(next.at);
     }
-    while (this.#heap.length > 0 && this.#heap[0]!.onExpire === undefined) this.#pop();
-    if (this.#heap.length > 0) this.#arm(this.#heap[0]!.at);
-    for (const onExpire of due) onExpire();
   }
 
   #compact(): void {

@@ -445,8 +445,8 @@ describe('DeadlineScheduler: callbacks that use the scheduler', () => {
     expect(clock.pending).toBe(0);
   });
 
-  // Regression: the expiry loop detaches every due callback before running any, so a deadline due in the
-  // same turn as the callback that cancels it used to fire anyway, against `cancel`'s contract.
+  // Pins a bug: the expiry loop detaches every due callback before running any, so `cancel` (and `clear`)
+  // from a callback cannot stop a deadline that fell due in the same turn, against their contracts.
   it('never fires a deadline that an earlier callback of the same turn cancels', () => {
     const clock = new SteppingClock();
     const scheduler = new DeadlineScheduler(clock);
@@ -497,6 +497,26 @@ describe('DeadlineScheduler: callbacks that use the scheduler', () => {
 
     await clock.advance(1_000);
     expect(fired).toHaveLength(1);
+    expect(clock.pending).toBe(0);
+  });
+});
+
+describe('a callback that schedules at the current time', () => {
+  it('waits for the next timer turn instead of running in the same one, so the scheduler always yields', () => {
+    const clock = new SteppingClock();
+    const scheduler = new DeadlineScheduler(clock);
+    const ran: number[] = [];
+    const reschedule = (round: number) => {
+      ran.push(round);
+      if (round < 3) scheduler.schedule(clock.now(), () => reschedule(round + 1));
+    };
+    scheduler.schedule(clock.now(), () => reschedule(1));
+    clock.runArmedTimers();
+    expect(ran).toEqual([1]);
+    expect(clock.pending).toBe(1);
+    clock.runArmedTimers();
+    clock.runArmedTimers();
+    expect(ran).toEqual([1, 2, 3]);
     expect(clock.pending).toBe(0);
   });
 });
