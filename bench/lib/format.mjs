@@ -11,7 +11,7 @@ export function formatOps(value) {
 /** `52.3 ms`. */
 export function formatMs(value) {
   if (value === undefined) return 'failed';
-  return `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ms`;
+  return `${value >= 100 ? value.toFixed(0) : value < 1 ? value.toFixed(3) : value.toFixed(1)} ms`;
 }
 
 /** `45.2 MB`. */

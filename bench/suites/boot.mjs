@@ -165,6 +165,14 @@ export const suite = {
           check: ({ ratio }) => ratio <= 1,
         }),
         comparison({
+          benchmark: `host overhead per plugin (the ${GRAPH_PLUGINS}-plugin boot divided by ${GRAPH_PLUGINS})`,
+          trellis: ms('trellis-graph') === undefined ? undefined : ms('trellis-graph') / GRAPH_PLUGINS,
+          peer: null,
+          format: formatMs,
+          budget: '< 1 ms',
+          check: ({ trellis }) => trellis < 1,
+        }),
+        comparison({
           benchmark: `the same, trellis timed from \`definePlugin\` (manifest validation) to ready; informative`,
           trellis: ms('trellis-graph-defined'),
           peer: ms('avvio-flat'),
