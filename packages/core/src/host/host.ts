@@ -7,19 +7,14 @@ import { DeadlineScheduler } from '../clock/deadline-scheduler.js';
 import { DependencyGraph } from '../dependency-graph/dependency-graph.js';
 import { errors } from '../errors/errors.js';
 import type { TrellisError } from '../errors/trellis-error.js';
-import {
-  EventBus,
-  type EventHandler,
-  type SubscribeOptions,
-  type SubscriberFailure,
-} from '../events/event-bus.js';
+import { EventBus, type EventHandler, type SubscribeOptions } from '../events/event-bus.js';
 import { type Middleware, type MiddlewareOptions, middlewareEntry } from '../middleware/middleware.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { HostMetrics } from '../observability/metrics.js';
 import { isPlugin, type Plugin } from '../plugin/define-plugin.js';
 import type { CallOptions } from '../plugin/plugin-context.js';
-import type { CircuitState } from '../policies/circuit-breaker.js';
-import { validateWithSchema } from '../schema/standard-schema.js';
+import { type SchemaResult, validateWithSchema } from '../schema/standard-schema.js';
+import { HostAnnouncer } from './announcer.js';
 import { formatBootTree } from './boot-tree.js';
 import { CallRouter } from './call-router.js';
 import {
@@ -32,17 +27,14 @@ import {
 } from './host-options.js';
 import { PluginLifecycle } from './lifecycle.js';
 import { PluginControl } from './plugin-control.js';
-import { type PluginInfo, PluginRuntime, type PluginState, type StateChange } from './plugin-runtime.js';
+import { type PluginInfo, PluginRuntime } from './plugin-runtime.js';
 import type { Kernel } from './plugin-scope.js';
-
-/** Announces every plugin state transition. */
-const PLUGIN_STATE_TOPIC = 'trellis.plugin.state';
-/** Announces every circuit breaker state change: `{ capability, from, to }`. */
-const CIRCUIT_STATE_TOPIC = 'trellis.circuit.state';
 
 /**
  * A Trellis host: the registry of plugins, their lifecycle and the routes between them. Create one with
- * {@link createHost}.
+ * {@link createHost}. This class is the public facade and the wiring; the work lives beside it in
+ * `lifecycle` (one plugin's start and stop), `plugin-control` (cascades, reload, lazy activation),
+ * `call-router` (the hot path), `announcer` (events and logs) and the capability registry.
  */
 export class Host {
   /** The host's root logger; each plugin logs through a child of it. */
@@ -57,6 +49,7 @@ export class Host {
   readonly #bus: EventBus;
   readonly #lifecycle: PluginLifecycle;
   readonly #control: PluginControl;
+  readonly #announcer: HostAnnouncer;
   readonly #config: Readonly<Record<string, unknown>>;
   readonly #sequentialBoot: boolean;
   readonly #clock: Clock;
@@ -96,6 +89,7 @@ export class Host {
           ),
         ),
     });
+    this.#announcer = new HostAnnouncer(() => this.#bus, this.logger, this.metrics);
     for (const plugin of options.plugins ?? []) {
       if (!isPlugin(plugin))
         throw errors.invalidArgument('Each entry of plugins', 'a plugin made by definePlugin()', plugin);
@@ -103,7 +97,9 @@ export class Host {
       if (this.#runtimes.has(name)) throw errors.pluginDuplicate(name);
       this.#runtimes.set(
         name,
-        new PluginRuntime(plugin, (runtime, from, to, error) => this.#announce(runtime, from, to, error)),
+        new PluginRuntime(plugin, (runtime, from, to, error) =>
+          this.#announcer.pluginState(runtime, from, to, error),
+        ),
       );
     }
     this.#graph = this.#adoptGraph(this.#buildGraph());
@@ -111,7 +107,9 @@ export class Host {
     if (!Number.isInteger(durationSampling)) {
       throw errors.invalidArgument('The durationSampling option', 'a positive integer', durationSampling);
     }
-    this.#bus = new EventBus({ onSubscriberFailure: (failure) => this.#onSubscriberFailure(failure) });
+    this.#bus = new EventBus({
+      onSubscriberFailure: (failure) => this.#announcer.subscriberFailure(failure),
+    });
     this.#registry = new CapabilityRegistry({
       metrics: this.metrics,
       pluginRank: (plugin) => this.#rank(plugin),
@@ -119,7 +117,7 @@ export class Host {
       clock: this.#clock,
       deadlines: this.#deadlines,
       random: options.random ?? Math.random,
-      onCircuitChange: (capability, from, to) => this.#onCircuitChange(capability, from, to),
+      onCircuitChange: (capability, from, to) => this.#announcer.circuitState(capability, from, to),
       subscribe: (pattern, handler, owner) => this.#bus.subscribe(pattern, handler, { owner }),
     });
     const kernel: Kernel = {
@@ -146,7 +144,7 @@ export class Host {
       bus: this.#bus,
       logger: this.logger,
       hostState: () => this.#state,
-      prepareConfig: (runtime, plugin) => this.#prepareConfig(runtime.name, plugin),
+      prepareConfig: (runtime, plugin) => this.#prepareConfig(runtime, plugin),
     });
     this.#router = new CallRouter(this.#registry, this.#bus, this.#control, this.metrics, {
       maxCallDepth: positiveOption('maxCallDepth', options.maxCallDepth, 64),
@@ -424,33 +422,39 @@ export class Host {
     );
   }
 
-  /** Validates the config for `plugin` and keeps it on the runtime; returns the error instead of throwing. */
-  async #prepareConfig(name: string, plugin: Plugin): Promise<TrellisError | undefined> {
+  /**
+   * Validates the config for `plugin` and keeps it on the runtime; returns the error instead of throwing.
+   * Stays synchronous when it can (no schema, or a synchronous one): a host may prepare a thousand plugins.
+   */
+  #prepareConfig(
+    runtime: PluginRuntime,
+    plugin: Plugin,
+  ): TrellisError | undefined | Promise<TrellisError | undefined> {
     const schema = plugin.definition.config;
-    const raw = this.#config[name];
+    const raw = this.#config[runtime.name];
     if (schema === undefined) {
-      this.#runtime(name).config = raw;
+      runtime.config = raw;
       return undefined;
     }
-    const outcome = await validateWithSchema(schema, raw);
-    if (outcome.issues !== undefined) return errors.configInvalid(name, outcome.issues);
-    this.#runtime(name).config = outcome.value;
-    return undefined;
+    const apply = (outcome: SchemaResult<unknown>) => {
+      if (outcome.issues !== undefined) return errors.configInvalid(runtime.name, outcome.issues);
+      runtime.config = outcome.value;
+      return undefined;
+    };
+    const outcome = validateWithSchema(schema, raw);
+    return outcome instanceof Promise ? outcome.then(apply) : apply(outcome);
   }
 
-  /** Validates every pending plugin's config at once, failing the plugins whose config is invalid. */
+  /** Validates every pending plugin's config, failing the plugins whose config is invalid. */
   async #prepareConfigs(runtimes: readonly PluginRuntime[]): Promise<void> {
-    const validated: PluginRuntime[] = [];
+    const pending: Promise<unknown>[] = [];
     for (const runtime of runtimes) {
-      if (runtime.plugin.definition.config === undefined) runtime.config = this.#config[runtime.name];
-      else validated.push(runtime);
+      const failure = this.#prepareConfig(runtime, runtime.plugin);
+      if (failure instanceof Promise) {
+        pending.push(failure.then((settled) => settled && this.#failBeforeStart(runtime.name, settled)));
+      } else if (failure !== undefined) this.#failBeforeStart(runtime.name, failure);
     }
-    const failures = await Promise.all(
-      validated.map((runtime) => this.#prepareConfig(runtime.name, runtime.plugin)),
-    );
-    failures.forEach((failure, index) => {
-      if (failure !== undefined) this.#failBeforeStart(validated[index]!.name, failure);
-    });
+    await Promise.all(pending);
   }
 
   #failBeforeStart(name: string, error: TrellisError): void {
@@ -471,55 +475,6 @@ export class Host {
         failed.push({ name: runtime.name, error: runtime.error });
     }
     return { durationMs: this.#bootMs, running, failed, dormant };
-  }
-
-  #announce(
-    runtime: PluginRuntime,
-    from: PluginState,
-    to: PluginState,
-    error: TrellisError | undefined,
-  ): void {
-    // Thousands of transitions happen at boot; build log records and payloads only for someone to read.
-    if (this.logger.isLevelEnabled('debug'))
-      this.logger.debug({ plugin: runtime.name, from, to }, 'plugin state');
-    if (this.#bus.hasSubscribers(PLUGIN_STATE_TOPIC)) {
-      const change: StateChange = { plugin: runtime.name, from, to, error };
-      this.#bus.publish(PLUGIN_STATE_TOPIC, { ...change, error: error?.toJSON() }, HOST_CALLER);
-    }
-  }
-
-  #onCircuitChange(capability: string, from: CircuitState, to: CircuitState): void {
-    this.metrics.recordCircuitState(capability, to);
-    if (to === 'open')
-      this.logger.warn(
-        { capability, from },
-        'circuit opened: calls to the capability are refused for a while',
-      );
-    else this.logger.info({ capability, from, to }, 'circuit state changed');
-    this.#bus.publish(CIRCUIT_STATE_TOPIC, { capability, from, to }, HOST_CALLER);
-  }
-
-  #onSubscriberFailure(failure: SubscriberFailure): void {
-    const error = errors.subscriberFailed(failure.owner, failure.event.topic, failure.error);
-    this.metrics.recordSubscriberFailure(failure.owner);
-    this.logger.error(
-      { plugin: failure.owner, topic: failure.event.topic, stage: failure.stage, err: failure.error },
-      'event subscriber failed',
-    );
-    // A failing subscriber of the failure event itself must not start an endless loop.
-    if (failure.event.topic === 'trellis.subscriber.failed') return;
-    this.#bus.publish(
-      'trellis.subscriber.failed',
-      {
-        subscriber: failure.owner,
-        pattern: failure.pattern,
-        topic: failure.event.topic,
-        source: failure.event.source,
-        stage: failure.stage,
-        error: error.toJSON(),
-      },
-      HOST_CALLER,
-    );
   }
 }
 

@@ -21,7 +21,10 @@ export interface PluginControlParts {
   readonly logger: Logger;
   readonly hostState: HostStateReader;
   /** Validates config for `plugin` and stores it on the runtime; resolves with the error instead of throwing. */
-  readonly prepareConfig: (runtime: PluginRuntime, plugin: Plugin) => Promise<TrellisError | undefined>;
+  readonly prepareConfig: (
+    runtime: PluginRuntime,
+    plugin: Plugin,
+  ) => TrellisError | undefined | Promise<TrellisError | undefined>;
 }
 
 /** How many times a waiting call re-checks availability before giving up; each wait is a real transition. */
