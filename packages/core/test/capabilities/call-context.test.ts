@@ -1,6 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { type CallContext, definePlugin, type Plugin } from '../../src/index.js';
+import { type CallContext, type CapabilityOptions, definePlugin, type Plugin } from '../../src/index.js';
 import { never, rejectionOf, startedHost } from '../support/pipeline-hosts.js';
+
+/** A plugin providing `<name>.op` that records every call's context and answers with `answer(call)`. */
+function recordingPlugin(name: string, answer: (call: CallContext) => unknown, options?: CapabilityOptions) {
+  const calls: CallContext[] = [];
+  const plugin = definePlugin({
+    name,
+    version: '1.0.0',
+    setup: (ctx) => {
+      ctx.provide(
+        `${name}.op`,
+        (_params, call) => {
+          calls.push(call);
+          return answer(call);
+        },
+        options,
+      );
+    },
+  });
+  return { plugin, calls };
+}
 
 /** A plugin providing `probe.seen`, which answers with the call context it received. */
 function probePlugin(options: { timeout?: number } = {}): Plugin {
@@ -170,89 +190,53 @@ describe('deadlines', () => {
 
   it('fails with E_TIMEOUT when the deadline passes, and aborts the handler signal with that error', async () => {
     let handlerSignal: AbortSignal | undefined;
-    const slow = definePlugin({
-      name: 'slow',
-      version: '1.0.0',
-      setup: (ctx) => {
-        ctx.provide('slow.wait', (_params, call) => {
-          handlerSignal = call.signal;
-          return never();
-        });
-      },
+    const slow = recordingPlugin('slow', (call) => {
+      handlerSignal = call.signal;
+      return never();
     });
-    const host = await startedHost([slow]);
-    const error = await rejectionOf(host.call('slow.wait', undefined, { timeout: 20 }));
+    const host = await startedHost([slow.plugin]);
+    const error = await rejectionOf(host.call('slow.op', undefined, { timeout: 20 }));
     expect(error.code).toBe('E_TIMEOUT');
-    expect(error.details).toMatchObject({ capability: 'slow.wait' });
+    expect(error.details).toMatchObject({ capability: 'slow.op' });
     expect(handlerSignal?.aborted).toBe(true);
     expect(handlerSignal?.reason).toBe(error);
   });
 
   it("fails with E_TIMEOUT when the capability's own timeout passes", async () => {
-    const slow = definePlugin({
-      name: 'slow',
-      version: '1.0.0',
-      setup: (ctx) => {
-        ctx.provide('slow.wait', () => never(), { timeout: 20 });
-      },
-    });
-    const host = await startedHost([slow]);
-    expect((await rejectionOf(host.call('slow.wait'))).code).toBe('E_TIMEOUT');
+    const slow = recordingPlugin('slow', () => never(), { timeout: 20 });
+    const host = await startedHost([slow.plugin]);
+    expect((await rejectionOf(host.call('slow.op'))).code).toBe('E_TIMEOUT');
   });
 
   it('aborts a signal the handler reads only after the timeout (the signal is created lazily)', async () => {
-    let seen: CallContext | undefined;
-    const slow = definePlugin({
-      name: 'slow',
-      version: '1.0.0',
-      setup: (ctx) => {
-        ctx.provide('slow.wait', (_params, call) => {
-          seen = call;
-          return never();
-        });
-      },
-    });
-    const host = await startedHost([slow]);
-    const error = await rejectionOf(host.call('slow.wait', undefined, { timeout: 20 }));
+    const slow = recordingPlugin('slow', () => never());
+    const host = await startedHost([slow.plugin]);
+    const error = await rejectionOf(host.call('slow.op', undefined, { timeout: 20 }));
+    const [seen] = slow.calls;
     expect(seen?.signal.aborted).toBe(true);
     expect(seen?.signal.reason).toBe(error);
   });
 
   it('leaves the handler signal alone when the call finishes in time', async () => {
     let handlerSignal: AbortSignal | undefined;
-    const quick = definePlugin({
-      name: 'quick',
-      version: '1.0.0',
-      setup: (ctx) => {
-        ctx.provide('quick.ok', (_params, call) => {
-          handlerSignal = call.signal;
-          return 'ok';
-        });
-      },
+    const quick = recordingPlugin('quick', (call) => {
+      handlerSignal = call.signal;
+      return 'ok';
     });
-    const host = await startedHost([quick]);
-    expect(await host.call('quick.ok', undefined, { timeout: 5_000 })).toBe('ok');
+    const host = await startedHost([quick.plugin]);
+    expect(await host.call('quick.op', undefined, { timeout: 5_000 })).toBe('ok');
     expect(handlerSignal?.aborted).toBe(false);
   });
 
   it.each([0, -5, Number.NaN, Number.POSITIVE_INFINITY])(
     'rejects a call timeout of %s with E_INVALID_ARGUMENT',
     async (timeout) => {
-      let ran = false;
-      const quick = definePlugin({
-        name: 'quick',
-        version: '1.0.0',
-        setup: (ctx) => {
-          ctx.provide('quick.ok', () => {
-            ran = true;
-          });
-        },
-      });
-      const host = await startedHost([quick]);
-      expect((await rejectionOf(host.call('quick.ok', undefined, { timeout }))).code).toBe(
+      const quick = recordingPlugin('quick', () => 'ok');
+      const host = await startedHost([quick.plugin]);
+      expect((await rejectionOf(host.call('quick.op', undefined, { timeout }))).code).toBe(
         'E_INVALID_ARGUMENT',
       );
-      expect(ran).toBe(false);
+      expect(quick.calls).toEqual([]);
     },
   );
 });
@@ -264,20 +248,14 @@ describe("the caller's abort signal", () => {
     const running = new Promise<void>((resolve) => {
       started = resolve;
     });
-    const slow = definePlugin({
-      name: 'slow',
-      version: '1.0.0',
-      setup: (ctx) => {
-        ctx.provide('slow.wait', (_params, call) => {
-          handlerSignal = call.signal;
-          started();
-          return never();
-        });
-      },
+    const slow = recordingPlugin('slow', (call) => {
+      handlerSignal = call.signal;
+      started();
+      return never();
     });
-    const host = await startedHost([slow]);
+    const host = await startedHost([slow.plugin]);
     const controller = new AbortController();
-    const pending = rejectionOf(host.call('slow.wait', undefined, { signal: controller.signal }));
+    const pending = rejectionOf(host.call('slow.op', undefined, { signal: controller.signal }));
     await running;
     controller.abort(new Error('user left'));
     const error = await pending;
@@ -287,20 +265,11 @@ describe("the caller's abort signal", () => {
   });
 
   it('fails with E_ABORTED without running the handler when the signal is already aborted', async () => {
-    let ran = false;
-    const quick = definePlugin({
-      name: 'quick',
-      version: '1.0.0',
-      setup: (ctx) => {
-        ctx.provide('quick.ok', () => {
-          ran = true;
-        });
-      },
-    });
-    const host = await startedHost([quick]);
-    const error = await rejectionOf(host.call('quick.ok', undefined, { signal: AbortSignal.abort() }));
+    const quick = recordingPlugin('quick', () => 'ok');
+    const host = await startedHost([quick.plugin]);
+    const error = await rejectionOf(host.call('quick.op', undefined, { signal: AbortSignal.abort() }));
     expect(error.code).toBe('E_ABORTED');
-    expect(ran).toBe(false);
+    expect(quick.calls).toEqual([]);
   });
 });
 
