@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type CallContext, type CapabilityOptions, definePlugin, type Plugin } from '../../src/index.js';
+import {
+  type CallContext,
+  type CallOptions,
+  type CapabilityOptions,
+  definePlugin,
+  type Plugin,
+} from '../../src/index.js';
 import { never, rejectionOf, startedHost } from '../support/pipeline-hosts.js';
 
 /** A plugin providing `<name>.op` that records every call's context and answers with `answer(call)`. */
@@ -127,6 +133,28 @@ describe('the call context a handler receives', () => {
   });
 });
 
+/**
+ * A plugin whose `chain.outer` calls `chain.inner` once per entry of `nested` (with `{ parent: call }`
+ * and that entry's options); both record their call contexts, outer first.
+ */
+function nestingPlugin(nested: ReadonlyArray<Omit<CallOptions, 'parent'>>) {
+  const seen: CallContext[] = [];
+  const plugin = definePlugin({
+    name: 'chain',
+    version: '1.0.0',
+    setup: (ctx) => {
+      ctx.provide('chain.outer', async (_params, call) => {
+        seen.push(call);
+        for (const options of nested) await ctx.call('chain.inner', undefined, { ...options, parent: call });
+      });
+      ctx.provide('chain.inner', (_params, call) => {
+        seen.push(call);
+      });
+    },
+  });
+  return { plugin, seen };
+}
+
 describe('deadlines', () => {
   it.each([
     ["the capability's own timeout when the caller gives none", 5_000, undefined, 5_000],
@@ -143,22 +171,8 @@ describe('deadlines', () => {
   });
 
   it("keeps the parent's deadline in a nested call when it is the tightest", async () => {
-    const seen: CallContext[] = [];
-    const chain = definePlugin({
-      name: 'chain',
-      version: '1.0.0',
-      setup: (ctx) => {
-        ctx.provide('chain.outer', async (_params, call) => {
-          seen.push(call);
-          await ctx.call('chain.inner', undefined, { parent: call, timeout: 60_000 });
-          await ctx.call('chain.inner', undefined, { parent: call });
-        });
-        ctx.provide('chain.inner', (_params, call) => {
-          seen.push(call);
-        });
-      },
-    });
-    const host = await startedHost([chain]);
+    const { plugin, seen } = nestingPlugin([{ timeout: 60_000 }, {}]);
+    const host = await startedHost([plugin]);
     await host.call('chain.outer', undefined, { timeout: 5_000 });
     expect(seen).toHaveLength(3);
     expect(seen[0]?.deadline).toBeDefined();
@@ -167,21 +181,8 @@ describe('deadlines', () => {
   });
 
   it("tightens a nested call's deadline below the parent's when the nested timeout is shorter", async () => {
-    const seen: CallContext[] = [];
-    const chain = definePlugin({
-      name: 'chain',
-      version: '1.0.0',
-      setup: (ctx) => {
-        ctx.provide('chain.outer', async (_params, call) => {
-          seen.push(call);
-          await ctx.call('chain.inner', undefined, { parent: call, timeout: 1_000 });
-        });
-        ctx.provide('chain.inner', (_params, call) => {
-          seen.push(call);
-        });
-      },
-    });
-    const host = await startedHost([chain]);
+    const { plugin, seen } = nestingPlugin([{ timeout: 1_000 }]);
+    const host = await startedHost([plugin]);
     await host.call('chain.outer', undefined, { timeout: 60_000 });
     const [outer, inner] = seen;
     expect(inner?.deadline).toBeLessThan(outer?.deadline ?? 0);
