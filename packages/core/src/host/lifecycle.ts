@@ -89,13 +89,7 @@ export class PluginLifecycle {
       runtime.setupMs = performance.now() - startedAt;
       this.#release(runtime, scope);
       // Pools and batchers made before the failure; bounded, since a stuck resource must not stall boot.
-      const timeoutMs = runtime.manifest.teardownTimeout ?? this.#timeouts.teardownTimeout;
-      await runWithTimeout(
-        this.#clock,
-        () => scope.drainResources(),
-        timeoutMs,
-        () => errors.teardownTimeout(name, timeoutMs),
-      ).catch((drainError: unknown) =>
+      await this.#withinTeardownLimit(runtime, () => scope.drainResources()).catch((drainError: unknown) =>
         scope.logger.error({ err: drainError }, 'releasing the pools of a failed setup timed out'),
       );
       runtime.transition('failed', error);
@@ -122,17 +116,11 @@ export class PluginLifecycle {
     const failures: TrellisError[] = [];
     if (scope !== undefined) {
       const definition = runtime.plugin.definition;
-      const timeoutMs = runtime.manifest.teardownTimeout ?? this.#timeouts.teardownTimeout;
       for (const hook of target === 'disabled' ? DISABLE_HOOKS : STOP_HOOKS) {
         const hookFunction = definition[hook] as LifecycleHook | undefined;
         if (hookFunction === undefined) continue;
         try {
-          await runWithTimeout(
-            this.#clock,
-            () => hookFunction.call(definition, scope),
-            timeoutMs,
-            () => errors.teardownTimeout(runtime.name, timeoutMs),
-          );
+          await this.#withinTeardownLimit(runtime, () => hookFunction.call(definition, scope));
         } catch (cause) {
           failures.push(
             TrellisError.is(cause, 'E_TEARDOWN_TIMEOUT') ? cause : errors.teardownFailed(runtime.name, cause),
@@ -141,13 +129,9 @@ export class PluginLifecycle {
       }
     }
     if (scope !== undefined) {
-      const timeoutMs = runtime.manifest.teardownTimeout ?? this.#timeouts.teardownTimeout;
-      await runWithTimeout(
-        this.#clock,
-        () => scope.drainResources(),
-        timeoutMs,
-        () => errors.teardownTimeout(runtime.name, timeoutMs),
-      ).catch((error: TrellisError) => failures.push(error));
+      await this.#withinTeardownLimit(runtime, () => scope.drainResources()).catch((error: TrellisError) =>
+        failures.push(error),
+      );
     }
     const logger = failures.length > 0 ? this.#loggerOf(runtime) : undefined;
     this.#release(runtime, scope);
@@ -159,6 +143,14 @@ export class PluginLifecycle {
     }
     runtime.transition(target);
     return undefined;
+  }
+
+  /** Runs `work` within the plugin's teardown limit (its manifest's, else the host's); `E_TEARDOWN_TIMEOUT` past it. */
+  #withinTeardownLimit(runtime: PluginRuntime, work: () => unknown): Promise<unknown> {
+    const timeoutMs = runtime.manifest.teardownTimeout ?? this.#timeouts.teardownTimeout;
+    return runWithTimeout(this.#clock, work, timeoutMs, () =>
+      errors.teardownTimeout(runtime.name, timeoutMs),
+    );
   }
 
   #loggerOf(runtime: PluginRuntime): Logger {
@@ -188,12 +180,8 @@ export class PluginLifecycle {
     scope.logger.warn('setup finished after it had timed out; running teardown to release what it acquired');
     const teardown = definition.teardown as LifecycleHook | undefined;
     if (teardown === undefined) return;
-    const timeoutMs = runtime.manifest.teardownTimeout ?? this.#timeouts.teardownTimeout;
-    runWithTimeout(
-      this.#clock,
-      () => teardown.call(definition, scope),
-      timeoutMs,
-      () => errors.teardownTimeout(runtime.name, timeoutMs),
-    ).catch((error: unknown) => scope.logger.error({ err: error }, 'teardown of a timed-out setup failed'));
+    this.#withinTeardownLimit(runtime, () => teardown.call(definition, scope)).catch((error: unknown) =>
+      scope.logger.error({ err: error }, 'teardown of a timed-out setup failed'),
+    );
   }
 }
