@@ -46,12 +46,7 @@ export class CallRouter {
     options: CallOptions | undefined,
   ): Promise<unknown> {
     const entry = this.#registry.get(capability);
-    if (
-      caller !== undefined &&
-      entry?.owner !== caller &&
-      !caller.knownCapabilities.has(capability) &&
-      !caller.permissions.allowsCall(capability)
-    ) {
+    if (caller !== undefined && entry?.owner !== caller && !caller.mayCall(capability)) {
       return Promise.reject(errors.permissionDenied(caller.name, 'call', capability));
     }
     const callerName = caller === undefined ? HOST_CALLER : caller.name;

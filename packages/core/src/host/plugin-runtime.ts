@@ -119,6 +119,11 @@ export class PluginRuntime implements CapabilityOwner {
     return this.#permissions;
   }
 
+  /** True when the plugin may call `capability`: one of its own, or one its `permissions.calls` allow. */
+  mayCall(capability: string): boolean {
+    return this.knownCapabilities.has(capability) || this.permissions.allowsCall(capability);
+  }
+
   get state(): PluginState {
     return this.#state;
   }

@@ -231,8 +231,7 @@ export class PluginScope<Config = unknown> implements PluginContext<Config> {
   }
 
   #assertMayInvalidate(capability: string): void {
-    const runtime = this.#runtime;
-    if (!runtime.knownCapabilities.has(capability) && !runtime.permissions.allowsCall(capability)) {
+    if (!this.#runtime.mayCall(capability)) {
       throw errors.permissionDenied(this.name, 'call', capability);
     }
   }
