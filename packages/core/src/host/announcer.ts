@@ -19,12 +19,11 @@ export const SUBSCRIBER_FAILED_TOPIC = 'trellis.subscriber.failed';
  * metric, and emitted as a `trellis.*` event that plugins and the host may subscribe to.
  */
 export class HostAnnouncer {
-  readonly #bus: () => EventBus;
+  readonly #bus: EventBus;
   readonly #logger: Logger;
   readonly #metrics: HostMetrics;
 
-  /** @param bus - read on use: the bus reports subscriber failures here, so it is made after this. */
-  constructor(bus: () => EventBus, logger: Logger, metrics: HostMetrics) {
+  constructor(bus: EventBus, logger: Logger, metrics: HostMetrics) {
     this.#bus = bus;
     this.#logger = logger;
     this.#metrics = metrics;
@@ -40,7 +39,7 @@ export class HostAnnouncer {
     // Thousands of transitions happen at boot; build log records and payloads only for someone to read.
     if (this.#logger.isLevelEnabled('debug'))
       this.#logger.debug({ plugin: runtime.name, from, to }, 'plugin state');
-    const bus = this.#bus();
+    const bus = this.#bus;
     if (bus.hasSubscribers(PLUGIN_STATE_TOPIC)) {
       const change: StateChange = { plugin: runtime.name, from, to, error };
       bus.publish(PLUGIN_STATE_TOPIC, { ...change, error: error?.toJSON() }, HOST_CALLER);
@@ -56,7 +55,7 @@ export class HostAnnouncer {
         'circuit opened: calls to the capability are refused for a while',
       );
     else this.#logger.info({ capability, from, to }, 'circuit state changed');
-    this.#bus().publish(CIRCUIT_STATE_TOPIC, { capability, from, to }, HOST_CALLER);
+    this.#bus.publish(CIRCUIT_STATE_TOPIC, { capability, from, to }, HOST_CALLER);
   }
 
   /** An event subscriber threw or rejected; the emitter and the other subscribers were not affected. */
@@ -69,7 +68,7 @@ export class HostAnnouncer {
     );
     // A failing subscriber of the failure event itself must not start an endless loop.
     if (failure.event.topic === SUBSCRIBER_FAILED_TOPIC) return;
-    this.#bus().publish(
+    this.#bus.publish(
       SUBSCRIBER_FAILED_TOPIC,
       {
         subscriber: failure.owner,

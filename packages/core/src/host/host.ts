@@ -89,7 +89,10 @@ export class Host {
           ),
         ),
     });
-    this.#announcer = new HostAnnouncer(() => this.#bus, this.logger, this.metrics);
+    this.#bus = new EventBus({
+      onSubscriberFailure: (failure) => this.#announcer.subscriberFailure(failure),
+    });
+    this.#announcer = new HostAnnouncer(this.#bus, this.logger, this.metrics);
     for (const plugin of options.plugins ?? []) {
       if (!isPlugin(plugin))
         throw errors.invalidArgument('Each entry of plugins', 'a plugin made by definePlugin()', plugin);
@@ -107,9 +110,6 @@ export class Host {
     if (!Number.isInteger(durationSampling)) {
       throw errors.invalidArgument('The durationSampling option', 'a positive integer', durationSampling);
     }
-    this.#bus = new EventBus({
-      onSubscriberFailure: (failure) => this.#announcer.subscriberFailure(failure),
-    });
     this.#registry = new CapabilityRegistry({
       metrics: this.metrics,
       pluginRank: (plugin) => this.#rank(plugin),
