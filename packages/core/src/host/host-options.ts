@@ -66,11 +66,30 @@ export interface StopReport {
   readonly errors: readonly TrellisError[];
 }
 
-/** Reads a positive numeric option, or its default; anything else is `E_INVALID_ARGUMENT`. */
-export function positiveOption(name: string, value: number | undefined, fallback: number): number {
+/**
+ * Reads a positive numeric option (a whole number when `integer`), or its default; anything else is
+ * `E_INVALID_ARGUMENT`.
+ */
+export function positiveOption(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  integer = false,
+): number {
   if (value === undefined) return fallback;
-  if (!(typeof value === 'number' && value > 0 && Number.isFinite(value))) {
-    throw errors.invalidArgument(`The ${name} option`, 'a positive number', value);
+  if (
+    !(
+      typeof value === 'number' &&
+      value > 0 &&
+      Number.isFinite(value) &&
+      (!integer || Number.isInteger(value))
+    )
+  ) {
+    throw errors.invalidArgument(
+      `The ${name} option`,
+      integer ? 'a positive integer' : 'a positive number',
+      value,
+    );
   }
   return value;
 }

@@ -106,10 +106,7 @@ export class Host {
       );
     }
     this.#graph = this.#adoptGraph(this.#buildGraph());
-    const durationSampling = positiveOption('durationSampling', options.durationSampling, 8);
-    if (!Number.isInteger(durationSampling)) {
-      throw errors.invalidArgument('The durationSampling option', 'a positive integer', durationSampling);
-    }
+    const durationSampling = positiveOption('durationSampling', options.durationSampling, 8, true);
     this.#registry = new CapabilityRegistry({
       metrics: this.metrics,
       pluginRank: (plugin) => this.#rank(plugin),
@@ -147,7 +144,7 @@ export class Host {
       prepareConfig: (runtime, plugin) => this.#prepareConfig(runtime, plugin),
     });
     this.#router = new CallRouter(this.#registry, this.#bus, this.#control, this.metrics, {
-      maxCallDepth: positiveOption('maxCallDepth', options.maxCallDepth, 64),
+      maxCallDepth: positiveOption('maxCallDepth', options.maxCallDepth, 64, true),
       clock: this.#clock,
     });
     for (const middleware of options.middleware ?? []) this.use(middleware);

@@ -396,6 +396,12 @@ describe('host misuse', () => {
     expect(() => createHost({ setupTimeout: -5, logger: { level: 'silent' } })).toThrow(
       expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }),
     );
+    expect(() => createHost({ maxCallDepth: 1.5, logger: { level: 'silent' } })).toThrow(
+      expect.objectContaining({
+        code: 'E_INVALID_ARGUMENT',
+        details: expect.objectContaining({ expected: 'a positive integer' }),
+      }),
+    );
     expect(() => createHost({ boot: 'random' as never, logger: { level: 'silent' } })).toThrow(
       expect.objectContaining({ code: 'E_INVALID_ARGUMENT' }),
     );
