@@ -6,15 +6,19 @@ import { PluginPermissions } from '../permissions/permissions.js';
 import type { Plugin } from '../plugin/define-plugin.js';
 import type { PluginScope } from './plugin-scope.js';
 
+/** Every state a plugin can be in; metrics export one series per state. */
+export const PLUGIN_STATES = [
+  'registered',
+  'starting',
+  'running',
+  'failed',
+  'disabled',
+  'stopping',
+  'stopped',
+] as const;
+
 /** Where a plugin is in its life. */
-export type PluginState =
-  | 'registered'
-  | 'starting'
-  | 'running'
-  | 'failed'
-  | 'disabled'
-  | 'stopping'
-  | 'stopped';
+export type PluginState = (typeof PLUGIN_STATES)[number];
 
 /**
  * The transitions a plugin may make. `stopped → starting` is a reload (or a retry); `failed → starting`

@@ -1,4 +1,5 @@
 import { type Metric, Registry } from 'prom-client';
+import { PLUGIN_STATES } from '../host/plugin-runtime.js';
 import type { CircuitState } from '../policies/circuit-breaker.js';
 import { collectedCounter, collectedGauge, type Sample } from './collected-metrics.js';
 import { type CacheStatsSource, type MetricsSources, registerPolicyMetrics } from './policy-metrics.js';
@@ -77,17 +78,6 @@ export interface PluginSnapshot {
   readonly state: string;
   readonly setupMs: number | undefined;
 }
-
-/** The plugin states exported by `trellis_plugin_state`, one series each so dashboards can sum them. */
-const PLUGIN_STATES = [
-  'registered',
-  'starting',
-  'running',
-  'failed',
-  'disabled',
-  'stopping',
-  'stopped',
-] as const;
 
 /**
  * The host's metrics: a private prom-client registry (never the global one, so two hosts in one process

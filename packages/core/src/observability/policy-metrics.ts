@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import type { CircuitState } from '../policies/circuit-breaker.js';
+import { CIRCUIT_STATES, type CircuitState } from '../policies/circuit-breaker.js';
 import { collectedCounter, collectedGauge, type Sample } from './collected-metrics.js';
 import type { CallStats, PluginSnapshot } from './metrics.js';
 
@@ -36,8 +36,6 @@ export interface MetricsSources {
   /** Budgets each plugin exceeds now (see `host.report()`). */
   readonly budgets: () => Iterable<readonly [plugin: string, budget: string, exceeded: boolean]>;
 }
-
-const CIRCUIT_STATES: readonly CircuitState[] = ['closed', 'half-open', 'open'];
 
 /** Registers the metrics of retries, fallbacks, caches, circuit breakers, bulkheads, pools and budgets. */
 export function registerPolicyMetrics(

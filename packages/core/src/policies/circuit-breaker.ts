@@ -1,8 +1,11 @@
 import type { Clock } from '../clock/clock.js';
 import { errors } from '../errors/errors.js';
 
+/** Every state a circuit can be in; metrics export one series per state. */
+export const CIRCUIT_STATES = ['closed', 'half-open', 'open'] as const;
+
 /** Where a circuit breaker stands: letting calls through, refusing them, or letting a few probes test the water. */
-export type CircuitState = 'closed' | 'open' | 'half-open';
+export type CircuitState = (typeof CIRCUIT_STATES)[number];
 
 /** How a {@link CircuitBreaker} decides to open, and how it recovers. */
 export interface CircuitBreakerOptions {
