@@ -27,7 +27,7 @@ export {
 } from './errors/trellis-error.js';
 export type { EventHandler, SubscribeOptions, TrellisEvent } from './events/event-bus.js';
 export { compileTopicPattern, PatternSet, type TopicPattern } from './events/topic-pattern.js';
-export { createHost, Host } from './host/host.js';
+export { createHost, Host, type HostTasks } from './host/host.js';
 export {
   type BootReport,
   HOST_API_VERSION,
@@ -74,3 +74,38 @@ export type { RateLimitOptions } from './policies/rate-limiter.js';
 export type { CallRetryOptions, RetryOptions } from './policies/retry.js';
 export type { PoolFactory, PoolOptions, PoolStats, ResourcePool } from './pools/resource-pool.js';
 export type { Schema, SchemaOutput } from './schema/standard-schema.js';
+export { canonicalJson } from './store/canonical-json.js';
+export { MemoryStore, matchesTaskQuery } from './store/memory-store.js';
+export {
+  MAX_STATE_KEY_LENGTH,
+  type PluginStateStore,
+  type StateListOptions,
+  type StateSetOptions,
+} from './store/plugin-state.js';
+export type {
+  JsonValue,
+  MissedRunPolicy,
+  RecurrenceSpec,
+  StateStore,
+  Store,
+  StoredEntry,
+  TaskQuery,
+  TaskRecord,
+  TaskStatus,
+  TaskStore,
+  WriteOptions,
+} from './store/store.js';
+export type { Surface, SurfaceAttachment } from './surfaces/surface.js';
+export type { OrphanedTask, TaskRunnerOptions } from './tasks/task-runner.js';
+export type {
+  EnqueueOptions,
+  PluginTasks,
+  RecurringOptions,
+  TaskBackoff,
+  TaskContext,
+  TaskDefinitionOptions,
+  TaskEvent,
+  TaskFilter,
+  TaskHandler,
+  TaskInfo,
+} from './tasks/task-types.js';

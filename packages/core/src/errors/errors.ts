@@ -334,4 +334,96 @@ export const errors = {
       { details: { topic, reason } },
     );
   },
+  valueNotJson(what: string, path: string, found: string): TrellisError {
+    const where = path === '' ? '' : ` at '${path}'`;
+    return new TrellisError(
+      'E_VALUE_NOT_JSON',
+      `${what} must be plain JSON (null, booleans, finite numbers, strings, arrays, plain objects); found ${found}${where}. Convert it first, e.g. a Date with toISOString().`,
+      { details: { what, path, found } },
+    );
+  },
+
+  valueTooLarge(what: string, bytes: number, limitBytes: number): TrellisError {
+    return new TrellisError(
+      'E_VALUE_TOO_LARGE',
+      `${what} is ${bytes} bytes as JSON, over the limit of ${limitBytes}. Store large data elsewhere and keep a reference, or raise the host's limit.`,
+      { details: { what, bytes, limitBytes } },
+    );
+  },
+
+  storeFailed(operation: string, cause: unknown): TrellisError {
+    return new TrellisError(
+      'E_STORE_FAILED',
+      `The store failed to ${operation}: ${describeThrown(cause)}. Nothing was changed by this operation; check the store's file or connection.`,
+      { details: { operation }, cause, retryable: true },
+    );
+  },
+
+  taskUnknown(plugin: string, task: string, known: readonly string[]): TrellisError {
+    return new TrellisError(
+      'E_TASK_UNKNOWN',
+      `Plugin '${plugin}' has no task named '${task}'. Define it first with ctx.tasks.define('${task}', handler); defined tasks: ${known.join(', ') || '(none)'}.`,
+      { details: { plugin, task, known } },
+    );
+  },
+
+  taskDuplicate(plugin: string, task: string): TrellisError {
+    return new TrellisError(
+      'E_TASK_DUPLICATE',
+      `Plugin '${plugin}' defines task '${task}' twice. Task names are unique per plugin: rename one.`,
+      { details: { plugin, task } },
+    );
+  },
+
+  taskNotFound(id: string): TrellisError {
+    return new TrellisError(
+      'E_TASK_NOT_FOUND',
+      `No task with id '${id}' exists (it may have finished and been pruned after the history retention). List tasks with tasks.list().`,
+      { details: { id } },
+    );
+  },
+
+  scheduleInvalid(task: string, reason: string): TrellisError {
+    return new TrellisError('E_SCHEDULE_INVALID', `The schedule of task '${task}' is invalid: ${reason}.`, {
+      details: { task, reason },
+    });
+  },
+
+  taskCancelled(id: string): TrellisError {
+    return new TrellisError('E_TASK_CANCELLED', `Task '${id}' was cancelled while it ran.`, {
+      details: { id },
+    });
+  },
+
+  taskFailed(id: string, task: string, cause: unknown): TrellisError {
+    return new TrellisError(
+      'E_TASK_FAILED',
+      `Task '${task}' (${id}) failed: ${describeThrown(cause)}. Throw a TrellisError from the handler to give callers a stable code.`,
+      { details: { id, task }, cause },
+    );
+  },
+
+  taskTimeout(id: string, task: string, timeoutMs: number): TrellisError {
+    return new TrellisError(
+      'E_TIMEOUT',
+      `Attempt of task '${task}' (${id}) took longer than its timeout of ${timeoutMs} ms and was abandoned; its signal was aborted. Raise the timeout or make the handler honour the signal sooner.`,
+      { details: { id, task, timeoutMs }, retryable: true },
+    );
+  },
+
+  surfaceStopFailed(surface: string, cause: unknown): TrellisError {
+    return new TrellisError(
+      'E_SURFACE_STOP_FAILED',
+      `The ${surface} surface did not stop cleanly: ${describeThrown(cause)}. The plugins were stopped anyway.`,
+      { details: { surface }, cause },
+    );
+  },
+
+  surfaceStartFailed(surface: string, cause: unknown): TrellisError {
+    return new TrellisError(
+      'E_SURFACE_START_FAILED',
+      `The ${surface} surface could not start: ${describeThrown(cause)}. The host stopped the plugins it had started; fix the cause (a port in use? choose another) and start again.`,
+      { details: { surface }, cause },
+    );
+  },
 } as const;

@@ -39,6 +39,17 @@ export const ERROR_CODES = [
   'E_TOPIC_INVALID',
   'E_SUBSCRIBER_FAILED',
   'E_SIGNATURE_INVALID',
+  'E_VALUE_NOT_JSON',
+  'E_VALUE_TOO_LARGE',
+  'E_STORE_FAILED',
+  'E_TASK_UNKNOWN',
+  'E_TASK_DUPLICATE',
+  'E_TASK_NOT_FOUND',
+  'E_TASK_CANCELLED',
+  'E_TASK_FAILED',
+  'E_SCHEDULE_INVALID',
+  'E_SURFACE_START_FAILED',
+  'E_SURFACE_STOP_FAILED',
 ] as const;
 
 /** A code from {@link ERROR_CODES}, or a plugin's own `E_*` code. */

@@ -5,6 +5,9 @@ import type { TrellisError } from '../errors/trellis-error.js';
 import type { Middleware } from '../middleware/middleware.js';
 import type { LoggerInput } from '../observability/logger.js';
 import type { Plugin } from '../plugin/define-plugin.js';
+import type { Store } from '../store/store.js';
+import type { Surface } from '../surfaces/surface.js';
+import type { TaskRunnerOptions } from '../tasks/task-runner.js';
 
 /** The version of the API the host offers plugins; manifests state the range they need in `hostApi`. */
 export const HOST_API_VERSION = '1.0.0';
@@ -46,6 +49,17 @@ export interface HostOptions {
   readonly budgets?: Budgets;
   /** How deeply calls may nest before `E_CALL_DEPTH` (64): catches capabilities calling each other in a loop. */
   readonly maxCallDepth?: number;
+  /**
+   * Where plugin state (`ctx.state`) and tasks (`ctx.tasks`) persist. The host opens it in `start()` and
+   * closes it in `stop()`. Defaults to a {@link MemoryStore}; use `@trellis/store-sqlite` to survive restarts.
+   */
+  readonly store?: Store;
+  /** The largest value a plugin may keep under one state key, in bytes of JSON (1 MiB). */
+  readonly maxStateValueBytes?: number;
+  /** Ways into the host from outside, such as the HTTP gateway of `@trellis/http`, started after the plugins. */
+  readonly surfaces?: readonly Surface[];
+  /** How tasks run: history retention, stop timeout, payload limit. */
+  readonly tasks?: TaskRunnerOptions;
 }
 
 /** Where the host is in its life. */

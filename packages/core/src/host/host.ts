@@ -6,7 +6,7 @@ import { type Clock, systemClock } from '../clock/clock.js';
 import { DeadlineScheduler } from '../clock/deadline-scheduler.js';
 import { DependencyGraph } from '../dependency-graph/dependency-graph.js';
 import { errors } from '../errors/errors.js';
-import type { TrellisError } from '../errors/trellis-error.js';
+import { TrellisError } from '../errors/trellis-error.js';
 import { EventBus, type EventHandler, type SubscribeOptions } from '../events/event-bus.js';
 import { type Middleware, type MiddlewareOptions, middlewareEntry } from '../middleware/middleware.js';
 import { createLogger, type Logger } from '../observability/logger.js';
@@ -14,6 +14,11 @@ import { HostMetrics } from '../observability/metrics.js';
 import { isPlugin, type Plugin } from '../plugin/define-plugin.js';
 import type { CallOptions } from '../plugin/plugin-context.js';
 import { type SchemaResult, validateWithSchema } from '../schema/standard-schema.js';
+import { MemoryStore } from '../store/memory-store.js';
+import type { Store } from '../store/store.js';
+import type { Surface } from '../surfaces/surface.js';
+import { type OrphanedTask, TaskRunner } from '../tasks/task-runner.js';
+import type { TaskFilter, TaskInfo } from '../tasks/task-types.js';
 import { HostAnnouncer } from './announcer.js';
 import { formatBootTree } from './boot-tree.js';
 import { CallRouter } from './call-router.js';
@@ -56,6 +61,10 @@ export class Host {
   readonly #deadlines: DeadlineScheduler;
   readonly #budgets: Budgets;
   readonly #router: CallRouter;
+  readonly #store: Store;
+  readonly #surfaces: readonly Surface[];
+  readonly #tasks: TaskRunner;
+  #storeOpen = false;
   #operations: Promise<unknown> = Promise.resolve();
   #bootStartedAt = 0;
   #bootMs = 0;
@@ -100,9 +109,11 @@ export class Host {
       if (this.#runtimes.has(name)) throw errors.pluginDuplicate(name);
       this.#runtimes.set(
         name,
-        new PluginRuntime(plugin, (runtime, from, to, error) =>
-          this.#announcer.pluginState(runtime, from, to, error),
-        ),
+        new PluginRuntime(plugin, (runtime, from, to, error) => {
+          if (to === 'running' || from === 'running')
+            this.#tasks.pluginRunning(runtime.name, to === 'running');
+          this.#announcer.pluginState(runtime, from, to, error);
+        }),
       );
     }
     this.#graph = this.#adoptGraph(this.#buildGraph());
@@ -117,11 +128,28 @@ export class Host {
       onCircuitChange: (capability, from, to) => this.#announcer.circuitState(capability, from, to),
       subscribe: (pattern, handler, owner) => this.#bus.subscribe(pattern, handler, { owner }),
     });
+    this.#store = options.store ?? new MemoryStore();
+    this.#surfaces = options.surfaces ?? [];
+    this.#tasks = new TaskRunner(
+      {
+        store: this.#store,
+        clock: this.#clock,
+        logger: this.logger,
+        random: options.random ?? Math.random,
+        emit: (topic, payload) => this.#router.emit(undefined, topic, payload),
+        isRegistered: (name) => this.#runtimes.has(name),
+      },
+      options.tasks,
+    );
     const kernel: Kernel = {
       registry: this.#registry,
       bus: this.#bus,
       logger: this.logger,
       clock: this.#clock,
+      store: this.#store,
+      maxStateValueBytes: positiveOption('maxStateValueBytes', options.maxStateValueBytes, 1_048_576, true),
+      tasks: this.#tasks,
+      surfaces: this.#surfaces,
       runtime: (name) => this.#runtimes.get(name),
       callAs: (caller, capability, params, callOptions) =>
         this.#router.call(caller, capability, params, callOptions),
@@ -171,6 +199,7 @@ export class Host {
       }
       this.#state = 'starting';
       this.#bootStartedAt = performance.now();
+      await this.#openStore();
       const excluded = await this.#checkBeforeBoot();
       const needed = this.#control.neededAtBoot(excluded);
       await this.#graph.parallelTopologicalTraversal((name) => this.#lifecycle.start(this.#runtime(name)), {
@@ -181,8 +210,10 @@ export class Host {
           this.#failBeforeStart(name, this.#control.blockedError(name, blockedBy)),
       });
       this.#control.armLazyActivation();
+      await this.#startSurfaces();
       this.#bootMs = performance.now() - this.#bootStartedAt;
       this.#state = 'running';
+      this.#reportOrphans();
       const report = this.#bootReport();
       this.logger.info(
         {
@@ -202,35 +233,70 @@ export class Host {
    * calls drained, with its teardown under a time limit. Failures are collected, never stopping the rest.
    */
   stop(): Promise<StopReport> {
-    return this.#enqueue(async () => {
-      if (this.#stopReport !== undefined) return this.#stopReport;
-      const startedAt = performance.now();
-      this.#state = 'stopping';
-      this.#control.disarmLazyActivation();
-      await Promise.all(
-        [...this.#runtimes.values()].map((runtime) => runtime.settling?.catch(() => undefined)),
-      );
-      const teardownErrors: TrellisError[] = [];
-      const live = new Set(
-        [...this.#runtimes.values()]
-          .filter((runtime) => runtime.state === 'running')
-          .map((runtime) => runtime.name),
-      );
-      await this.#graph.parallelReverseTraversal(
-        async (name) => {
-          const failure = await this.#lifecycle.stop(this.#runtime(name), 'stopped');
-          if (failure !== undefined) teardownErrors.push(failure);
-        },
-        { only: live },
-      );
-      for (const runtime of this.#runtimes.values())
-        if (runtime.state === 'registered') runtime.transition('stopped');
-      this.#deadlines.clear();
-      this.#state = 'stopped';
-      this.#stopReport = { durationMs: performance.now() - startedAt, errors: teardownErrors };
-      this.logger.info({ teardownErrors: teardownErrors.length }, 'host stopped');
-      return this.#stopReport;
-    });
+    return this.#enqueue(() => this.#shutdown());
+  }
+
+  /**
+   * Surfaces stop first (nothing new comes in), then tasks get their bounded chance to finish, then
+   * plugins stop in reverse dependency order, and the store closes last.
+   */
+  async #shutdown(): Promise<StopReport> {
+    if (this.#stopReport !== undefined) return this.#stopReport;
+    const startedAt = performance.now();
+    this.#state = 'stopping';
+    this.#control.disarmLazyActivation();
+    const stopErrors: TrellisError[] = [];
+    for (const surface of this.#surfaces) {
+      await surface
+        .stop()
+        .catch((cause: unknown) => stopErrors.push(errors.surfaceStopFailed(surface.name, cause)));
+    }
+    await this.#tasks.close();
+    await Promise.all(
+      [...this.#runtimes.values()].map((runtime) => runtime.settling?.catch(() => undefined)),
+    );
+    const live = new Set(
+      [...this.#runtimes.values()]
+        .filter((runtime) => runtime.state === 'running')
+        .map((runtime) => runtime.name),
+    );
+    await this.#graph.parallelReverseTraversal(
+      async (name) => {
+        const failure = await this.#lifecycle.stop(this.#runtime(name), 'stopped');
+        if (failure !== undefined) stopErrors.push(failure);
+      },
+      { only: live },
+    );
+    for (const runtime of this.#runtimes.values())
+      if (runtime.state === 'registered') runtime.transition('stopped');
+    this.#deadlines.clear();
+    if (this.#storeOpen) {
+      this.#storeOpen = false;
+      await this.#store
+        .close()
+        .catch((cause: unknown) => stopErrors.push(errors.storeFailed('close', cause)));
+    }
+    this.#state = 'stopped';
+    this.#stopReport = { durationMs: performance.now() - startedAt, errors: stopErrors };
+    for (const error of stopErrors)
+      this.logger.error({ err: error }, 'part of the host did not stop cleanly');
+    this.logger.info({ errors: stopErrors.length }, 'host stopped');
+    return this.#stopReport;
+  }
+
+  /**
+   * The host's tasks, across plugins: for operators and admin tools. Plugins use `ctx.tasks`, which only
+   * sees their own.
+   */
+  get tasks(): HostTasks {
+    const runner = this.#tasks;
+    return {
+      list: (filter) => runner.list(filter),
+      get: (id) => runner.get(id),
+      cancel: (id) => runner.cancel(id),
+      wait: (id) => runner.wait(id),
+      orphans: () => runner.orphans(),
+    };
   }
 
   /**
@@ -454,6 +520,47 @@ export class Host {
     await Promise.all(pending);
   }
 
+  async #openStore(): Promise<void> {
+    try {
+      await this.#store.open();
+      this.#storeOpen = true;
+      await this.#tasks.open();
+    } catch (cause) {
+      this.#state = 'stopped';
+      throw TrellisError.is(cause) ? cause : errors.storeFailed('open', cause);
+    }
+  }
+
+  /** Starts each surface; if one cannot start, stops everything already started and throws. */
+  async #startSurfaces(): Promise<void> {
+    for (const surface of this.#surfaces) {
+      try {
+        await surface.start(this);
+      } catch (cause) {
+        const error = errors.surfaceStartFailed(surface.name, cause);
+        this.logger.error({ err: error }, 'a surface could not start; stopping the host');
+        await this.#shutdown();
+        throw error;
+      }
+    }
+  }
+
+  #reportOrphans(): void {
+    const orphans = this.#tasks.orphans();
+    if (orphans.length === 0) return;
+    this.logger.warn(
+      {
+        orphans: orphans.map(({ task, reason }) => ({
+          id: task.id,
+          plugin: task.plugin,
+          task: task.name,
+          reason,
+        })),
+      },
+      'some persisted tasks cannot run: their plugin is not registered or does not define them; cancel them or restore the plugin',
+    );
+  }
+
   #failBeforeStart(name: string, error: TrellisError): void {
     const runtime = this.#runtime(name);
     if (runtime.state === 'failed') return;
@@ -473,6 +580,19 @@ export class Host {
     }
     return { durationMs: this.#bootMs, running, failed, dormant };
   }
+}
+
+/** The host's tasks across plugins (`host.tasks`). */
+export interface HostTasks {
+  /** Tasks matching `filter` (and `plugin`, when given), newest first. */
+  list(filter?: TaskFilter & { readonly plugin?: string }): Promise<TaskInfo[]>;
+  get(id: string): Promise<TaskInfo | undefined>;
+  /** Cancels a job (aborting it if running) or stops a schedule. */
+  cancel(id: string): Promise<TaskInfo>;
+  /** Resolves with the task once it finished. */
+  wait(id: string): Promise<TaskInfo>;
+  /** Unfinished tasks that cannot run: their plugin is not registered, or does not define their name. */
+  orphans(): OrphanedTask[];
 }
 
 /**

@@ -55,6 +55,7 @@ export class PluginLifecycle {
     const startedAt = performance.now();
     runtime.startedAt = startedAt;
     try {
+      scope.attachSurfaces();
       // Called directly: a synchronous setup (most are) needs no timer, closures or extra await.
       const outcome = definition.setup(scope);
       const service = isThenable(outcome)
@@ -115,6 +116,7 @@ export class PluginLifecycle {
     }
     const failures: TrellisError[] = [];
     if (scope !== undefined) {
+      await scope.drainTasks();
       const definition = runtime.plugin.definition;
       for (const hook of target === 'disabled' ? DISABLE_HOOKS : STOP_HOOKS) {
         const hookFunction = definition[hook] as LifecycleHook | undefined;

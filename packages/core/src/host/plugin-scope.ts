@@ -17,6 +17,12 @@ import type {
   UseOptions,
 } from '../plugin/plugin-context.js';
 import { type PoolFactory, type PoolOptions, ResourcePool } from '../pools/resource-pool.js';
+import { NamespacedState, type PluginStateStore } from '../store/plugin-state.js';
+import type { StateStore } from '../store/store.js';
+import type { Surface, SurfaceAttachment } from '../surfaces/surface.js';
+import { ScopedTasks } from '../tasks/plugin-tasks.js';
+import type { TaskRunner } from '../tasks/task-runner.js';
+import type { PluginTasks } from '../tasks/task-types.js';
 import type { PluginRuntime } from './plugin-runtime.js';
 
 /** The parts of the host a plugin's scope works through. */
@@ -25,6 +31,10 @@ export interface Kernel {
   readonly bus: EventBus;
   readonly logger: Logger;
   readonly clock: Clock;
+  readonly store: StateStore;
+  readonly maxStateValueBytes: number;
+  readonly tasks: TaskRunner;
+  readonly surfaces: readonly Surface[];
   runtime(name: string): PluginRuntime | undefined;
   callAs(
     caller: PluginRuntime,
@@ -57,6 +67,9 @@ export class PluginScope<Config = unknown> implements PluginContext<Config> {
   #closed = false;
   #batchers: Array<{ close(): Promise<void> }> | undefined;
   #pools: Array<{ readonly name: string; readonly pool: ResourcePool<unknown> }> | undefined;
+  #state: PluginStateStore | undefined;
+  #tasks: PluginTasks | undefined;
+  #attachments: SurfaceAttachment[] | undefined;
 
   constructor(kernel: Kernel, runtime: PluginRuntime, config: Config) {
     this.#kernel = kernel;
@@ -77,6 +90,49 @@ export class PluginScope<Config = unknown> implements PluginContext<Config> {
       if (this.#closed) this.#abort.abort(errors.pluginStopped(this.name));
     }
     return this.#abort.signal;
+  }
+
+  get state(): PluginStateStore {
+    this.#state ??= new NamespacedState(
+      this.name,
+      this.#kernel.store,
+      this.#kernel.clock,
+      this.#kernel.maxStateValueBytes,
+    );
+    return this.#state;
+  }
+
+  get tasks(): PluginTasks {
+    this.#tasks ??= new ScopedTasks(this.name, this.#kernel.tasks, this.#kernel.clock, () =>
+      this.#assertOpen('define a task'),
+    );
+    return this.#tasks;
+  }
+
+  /**
+   * Lets each surface add its members (`http`, `ws`...) to this context. Called before setup; a surface
+   * whose names collide with the context's own or another surface's is refused.
+   */
+  attachSurfaces(): void {
+    for (const surface of this.#kernel.surfaces) {
+      const attachment = surface.attach(this);
+      this.#attachments ??= [];
+      this.#attachments.push(attachment);
+      for (const [key, value] of Object.entries(attachment.context)) {
+        if (key in this)
+          throw errors.invalidArgument(
+            `The context member '${key}' added by the ${surface.name} surface`,
+            'a name no other surface or the context itself uses',
+            key,
+          );
+        Object.defineProperty(this, key, { value, enumerable: true });
+      }
+    }
+  }
+
+  /** Waits (up to the task stop timeout) for the plugin's running tasks, then aborts them; they stay scheduled. */
+  drainTasks(): Promise<void> {
+    return this.#kernel.tasks.drainPlugin(this.name, errors.pluginStopped(this.name));
   }
 
   provide<Params, Result>(
@@ -227,6 +283,15 @@ export class PluginScope<Config = unknown> implements PluginContext<Config> {
     this.#capabilities = undefined;
     for (const release of [...(this.#subscriptions ?? [])]) release();
     if (this.#contributedMiddleware) this.#kernel.registry.removeMiddlewareOf(this.name);
+    if (this.#tasks !== undefined) this.#kernel.tasks.undefine(this.name);
+    for (const attachment of this.#attachments ?? []) {
+      try {
+        attachment.detach();
+      } catch (error) {
+        this.logger.error({ err: error }, 'a surface failed to withdraw what this plugin contributed');
+      }
+    }
+    this.#attachments = undefined;
     this.#abort?.abort(errors.pluginStopped(this.name));
   }
 

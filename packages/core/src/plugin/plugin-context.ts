@@ -7,6 +7,8 @@ import type { PolicyOptions } from '../policies/capability-policies.js';
 import type { CallRetryOptions } from '../policies/retry.js';
 import type { PoolFactory, PoolOptions, ResourcePool } from '../pools/resource-pool.js';
 import type { Schema } from '../schema/standard-schema.js';
+import type { PluginStateStore } from '../store/plugin-state.js';
+import type { PluginTasks } from '../tasks/task-types.js';
 import type { Plugin, ServiceOf } from './define-plugin.js';
 
 /** A capability's implementation: receives validated params and the call's context. May be sync. */
@@ -72,6 +74,16 @@ export interface PluginContext<Config = unknown> {
   readonly logger: Logger;
   /** Aborted when the plugin stops (teardown, disable, reload, failure): hand it to timers and sockets. */
   readonly signal: AbortSignal;
+  /**
+   * The plugin's persistent key-value state, in its own namespace (no plugin can read another's): JSON
+   * values with optional TTL and atomic compare-and-set, kept in the host's store.
+   */
+  readonly state: PluginStateStore;
+  /**
+   * The plugin's tasks: handlers it defines, jobs (`enqueue`, `at`, `after`) and recurring schedules
+   * (`every`, `cron`, `daily`), persisted in the host's store so they survive restarts.
+   */
+  readonly tasks: PluginTasks;
 
   /** Provides a capability under `name`; names are unique across the host (`E_CAPABILITY_DUPLICATE`). */
   provide<Params = unknown, Result = unknown>(

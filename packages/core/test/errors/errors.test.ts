@@ -49,6 +49,18 @@ const SAMPLE_ARGUMENTS: { readonly [Name in keyof Factories]: Parameters<Factori
   aborted: ['users.get', new Error('client went away')],
   subscriberFailed: ['audit', 'orders.created', undefined],
   topicInvalid: ['orders..created', 'it has an empty segment'],
+  valueNotJson: ['The value of state key k', 'items[2]', 'a function'],
+  valueTooLarge: ['The payload of task mail.send', 2_000_000, 1_048_576],
+  storeFailed: ['write a state key', new Error('SQLITE_FULL')],
+  taskUnknown: ['mail', 'send', ['digest']],
+  taskDuplicate: ['mail', 'send'],
+  taskNotFound: ['0190a3b2'],
+  scheduleInvalid: ['digest.daily', "'61 * * * *' is not a cron expression"],
+  taskCancelled: ['0190a3b2'],
+  taskFailed: ['0190a3b2', 'mail.send', 'a plain string'],
+  taskTimeout: ['0190a3b2', 'mail.send', 30_000],
+  surfaceStopFailed: ['http', new Error('server already closed')],
+  surfaceStartFailed: ['http', new Error('listen EADDRINUSE 127.0.0.1:3000')],
 };
 
 const factoryNames = Object.keys(SAMPLE_ARGUMENTS) as Array<keyof Factories>;
