@@ -1,3 +1,4 @@
+export type { Principal } from './auth/principal.js';
 export type { BatchFunction, BatchOptions } from './batching/batcher.js';
 export {
   type BudgetName,

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Principal } from '../auth/principal.js';
 import type { Clock } from '../clock/clock.js';
 import type { CallRetryOptions } from '../policies/retry.js';
 
@@ -50,6 +51,7 @@ export class CallContext {
   #depth: number;
   #attempt = 1;
   #requestId: string | undefined;
+  #principal: Principal | undefined;
   #controller: AbortController | undefined;
   #abortReason: unknown;
   #aborted = false;
@@ -95,6 +97,7 @@ export class CallContext {
       this.metadata = metadata === undefined ? parent.metadata : { ...parent.metadata, ...metadata };
       this.#depth = parent.depth + 1;
       this.#requestId = parent.requestId;
+      this.#principal = parent.principal;
       this.#callerSignal = signal ?? parent.signal;
     }
   }
@@ -116,6 +119,20 @@ export class CallContext {
       this.#requestId = `${requestIdPrefix}-${requestSequence.toString(36)}`;
     }
     return this.#requestId;
+  }
+
+  /** Who the request acts for, when it came through an authenticated surface; nested calls inherit it. */
+  get principal(): Principal | undefined {
+    return this.#principal;
+  }
+
+  /**
+   * Sets who the call acts for and the request id it belongs to (a surface passes both in `CallOptions`).
+   * @internal
+   */
+  assignIdentity(principal: Principal | undefined, requestId: string | undefined): void {
+    if (principal !== undefined) this.#principal = principal;
+    if (requestId !== undefined) this.#requestId = requestId;
   }
 
   /** Aborted when the call times out or its caller gives up; pass it to fetch, streams and timers. */
@@ -173,6 +190,7 @@ export class CallContext {
       this.metadata,
     );
     next.#requestId = this.requestId;
+    next.#principal = this.#principal;
     next.#depth = this.#depth;
     next.#attempt = this.#attempt + 1;
     next.overrides = this.overrides;

@@ -144,6 +144,8 @@ export class CallRouter {
       options.metadata,
     );
     if (options.retry !== undefined || options.cache !== undefined) call.overrides = options;
+    if (options.principal !== undefined || options.requestId !== undefined)
+      call.assignIdentity(options.principal, options.requestId);
     return call;
   }
 }

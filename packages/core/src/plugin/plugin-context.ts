@@ -1,3 +1,4 @@
+import type { Principal } from '../auth/principal.js';
 import type { BatchFunction, BatchOptions } from '../batching/batcher.js';
 import type { CallContext, CallMetadata } from '../capabilities/call-context.js';
 import type { EventHandler, SubscribeOptions } from '../events/event-bus.js';
@@ -48,6 +49,10 @@ export interface CallOptions {
   readonly retry?: false | CallRetryOptions;
   /** `false`: bypass the capability's cache for this call (no lookup, nothing stored). */
   readonly cache?: false;
+  /** Who the call acts for (set by surfaces after authentication); nested calls inherit it. */
+  readonly principal?: Principal;
+  /** The id of the request the call serves (e.g. an HTTP request id), for logs and tracing. */
+  readonly requestId?: string;
 }
 
 /** Options for a subscription made by a plugin. */

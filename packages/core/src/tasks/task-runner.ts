@@ -11,7 +11,6 @@ import type {
   RecurrenceSpec,
   TaskQuery,
   TaskRecord,
-  TaskStatus,
   TaskStore,
 } from '../store/store.js';
 import { ReadyQueue } from './ready-queue.js';
@@ -58,7 +57,6 @@ export interface OrphanedTask {
   readonly reason: 'plugin-missing' | 'task-undefined';
 }
 
-const FINISHED: ReadonlySet<TaskStatus> = new Set(['completed', 'failed', 'cancelled']);
 const DEFAULT_BACKOFF: Required<TaskBackoff> = { initial: 1_000, max: 300_000, factor: 2 };
 // Node timers overflow past 2^31-1 ms (~24.8 days): longer waits are done in steps.
 const LONGEST_TIMER_MS = 2_147_483_647;
