@@ -427,8 +427,9 @@ export class TaskRunner {
     const live: LiveTask = { record };
     await this.#deps.store.saveTask(record);
     this.#live.set(record.id, live);
+    const persisted = copy(record);
     this.#armJob(live);
-    return copy(record);
+    return persisted;
   }
 
   async #checkedPayload(name: string, definition: Definition, payload: unknown): Promise<JsonValue> {
