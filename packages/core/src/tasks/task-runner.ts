@@ -6,13 +6,7 @@ import { TrellisError } from '../errors/trellis-error.js';
 import type { Logger } from '../observability/logger.js';
 import { validateWithSchema } from '../schema/standard-schema.js';
 import { canonicalJson, parseJson } from '../store/canonical-json.js';
-import type {
-  JsonValue,
-  RecurrenceSpec,
-  TaskQuery,
-  TaskRecord,
-  TaskStore,
-} from '../store/store.js';
+import type { JsonValue, RecurrenceSpec, TaskQuery, TaskRecord, TaskStore } from '../store/store.js';
 import { ReadyQueue } from './ready-queue.js';
 import { compileRecurrence, missedOccurrences, type NextOccurrence } from './recurrence.js';
 import type {

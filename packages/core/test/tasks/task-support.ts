@@ -1,6 +1,7 @@
 import {
   definePlugin,
   type Host,
+  type HostOptions,
   MemoryStore,
   type PluginContext,
   type TaskEvent,
@@ -21,7 +22,7 @@ export interface TaskWorld {
   /** Every `task.*` event any host of the world emitted, in order. */
   readonly events: Array<{ readonly topic: string; readonly payload: TaskEvent }>;
   /** Starts a host on the world's clock and store with `plugins`. */
-  start(plugins: Parameters<typeof testHost>[0]['plugins']): Promise<Host>;
+  start(plugins: HostOptions['plugins']): Promise<Host>;
 }
 
 /** A fresh world starting at 2026-01-01T00:00Z with a memory store. */
