@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { formatMet } from './lib/format.mjs';
 import { median } from './lib/measure.mjs';
 
-const SUITES = ['calls', 'boot', 'emit', 'memory', 'policies'];
+const SUITES = ['calls', 'boot', 'emit', 'memory', 'policies', 'tasks'];
 const PASSES = Number(process.env.BENCH_PASSES ?? 5);
 const CONTESTANT_TIMEOUT_MS = 120_000;
 const RESULTS_FILE = fileURLToPath(new URL('./RESULTS.md', import.meta.url));

@@ -585,6 +585,18 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
           expect(await ids({ idempotencyKey: 'order-7' })).toStrictEqual(['mid']);
           expect(await ids({ scheduleId: 'new' })).toStrictEqual(['child']);
           expect(await ids({ plugin: 'nobody' })).toStrictEqual([]);
+          expect(await ids({ id: 'mid' })).toStrictEqual(['mid']);
+          expect(await ids({ id: 'mid', plugin: 'mailer' })).toStrictEqual([]);
+          expect(await ids({ id: 'missing' })).toStrictEqual([]);
+        });
+
+        it('commits saves made in one turn together, and reads see saves not yet committed', async () => {
+          const saves = ['batch-1', 'batch-2', 'batch-3'].map((id) =>
+            store.saveTask(taskRecord({ id, createdAt: 10_000 })),
+          );
+          expect(await ids({ id: 'batch-2' })).toStrictEqual(['batch-2']);
+          await Promise.all(saves);
+          expect(await ids({ status: 'scheduled', plugin: 'mailer', name: 'send' })).toContain('batch-3');
         });
 
         it('accepts a list of statuses, an empty list matching nothing', async () => {

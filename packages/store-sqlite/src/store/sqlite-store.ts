@@ -12,7 +12,7 @@ import { sqliteStoreErrors } from '../errors/store-errors.js';
 import { closeConnection, IN_MEMORY, openConnection } from '../sqlite/connection.js';
 import { operationError } from '../sqlite/sqlite-failure.js';
 import { type ListOptions, StateTable } from '../state/state-table.js';
-import { TaskTable } from '../tasks/task-table.js';
+import { type TaskRow, TaskTable } from '../tasks/task-table.js';
 
 /** Where a {@link SqliteStore} keeps its database unless told otherwise (relative to the working directory). */
 export const DEFAULT_STORE_PATH = './.trellis/state.db';
@@ -70,6 +70,9 @@ export class SqliteStore implements Store {
   readonly #busyTimeout: number;
   #connection: Connection | undefined;
   #wasOpened = false;
+  // Task saves asked for in the same turn of the event loop are written in one transaction (group commit).
+  #pendingSaves: Array<{ readonly row: TaskRow; resolve(): void; reject(error: unknown): void }> = [];
+  #flushScheduled = false;
 
   constructor(options: SqliteStoreOptions = {}) {
     const { path, busyTimeout } = checkOptions(options);
@@ -106,6 +109,7 @@ export class SqliteStore implements Store {
 
   /** Checkpoints the write-ahead log into the file and closes the database. Does nothing when not open. */
   async close(): Promise<void> {
+    this.#flushSaves();
     const connection = this.#connection;
     if (connection === undefined) return;
     this.#connection = undefined;
@@ -118,6 +122,7 @@ export class SqliteStore implements Store {
 
   /** The live entry under `key`, or `undefined` when absent or expired at `now`. */
   async read(namespace: string, key: string, now: number): Promise<StoredEntry | undefined> {
+    this.#flushSaves();
     return this.#use(`read state key '${key}' of '${namespace}'`, ({ state }) =>
       state.read(namespace, key, now),
     );
@@ -131,6 +136,7 @@ export class SqliteStore implements Store {
     now: number,
     options: WriteOptions = {},
   ): Promise<boolean> {
+    this.#flushSaves();
     return this.#use(`write state key '${key}' of '${namespace}'`, ({ state }) =>
       state.write(namespace, key, json, now, options),
     );
@@ -138,6 +144,7 @@ export class SqliteStore implements Store {
 
   /** Deletes the live entry (when its JSON equals `ifJson`, if given); resolves whether it did. */
   async remove(namespace: string, key: string, now: number, ifJson?: string): Promise<boolean> {
+    this.#flushSaves();
     return this.#use(`remove state key '${key}' of '${namespace}'`, ({ state }) =>
       state.remove(namespace, key, now, ifJson),
     );
@@ -150,24 +157,60 @@ export class SqliteStore implements Store {
     now: number,
     options: ListOptions = {},
   ): Promise<StoredEntry[]> {
+    this.#flushSaves();
     return this.#use(`list state keys of '${namespace}'`, ({ state }) =>
       state.list(namespace, prefix, now, options),
     );
   }
 
-  /** Inserts the record, or replaces the one with the same id (which keeps its place among ties). */
-  async saveTask(record: TaskRecord): Promise<void> {
-    this.#use(`save task '${record.id}'`, ({ tasks }) => tasks.save(record));
+  /**
+   * Inserts the record, or replaces the one with the same id (which keeps its place among ties). The
+   * record is copied at once; saves asked for in the same turn of the event loop are committed together
+   * in one transaction (a commit costs far more than a row), and each resolves once its row is committed.
+   * Every other operation first commits pending saves, so it sees them.
+   */
+  saveTask(record: TaskRecord): Promise<void> {
+    let row: TaskRow;
+    try {
+      row = this.#use(`save task '${record.id}'`, ({ tasks }) => tasks.rowOf(record));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise((resolve, reject) => {
+      this.#pendingSaves.push({ row, resolve, reject });
+      if (this.#flushScheduled) return;
+      this.#flushScheduled = true;
+      setImmediate(() => this.#flushSaves());
+    });
   }
 
   /** Records matching every field of `query`, newest `createdAt` first, ties in first-save order. */
   async queryTasks(query: TaskQuery): Promise<TaskRecord[]> {
+    this.#flushSaves();
     return this.#use('query tasks', ({ tasks }) => tasks.query(query));
   }
 
   /** Deletes completed, failed and cancelled tasks that finished before `finishedBefore`; resolves how many. */
   async pruneTasks(finishedBefore: number): Promise<number> {
+    this.#flushSaves();
     return this.#use('prune finished tasks', ({ tasks }) => tasks.prune(finishedBefore));
+  }
+
+  /** Commits the pending task saves in one transaction, settling each one's promise. */
+  #flushSaves(): void {
+    this.#flushScheduled = false;
+    const batch = this.#pendingSaves;
+    if (batch.length === 0) return;
+    this.#pendingSaves = [];
+    try {
+      this.#use(`save ${batch.length} task change(s)`, ({ tasks }) =>
+        tasks.saveAll(batch.map(({ row }) => row)),
+      );
+    } catch (error) {
+      for (const save of batch) save.reject(error);
+      return;
+    }
+    for (const save of batch) save.resolve();
   }
 
   #use<Result>(operation: string, work: (connection: Connection) => Result): Result {

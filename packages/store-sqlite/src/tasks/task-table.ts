@@ -8,6 +8,7 @@ type FilterField = Exclude<keyof TaskQuery, 'limit'>;
 
 /** The query fields a task query can filter on, each with its condition (one positional parameter). */
 const FILTERS: ReadonlyArray<{ readonly field: FilterField; readonly condition: string }> = [
+  { field: 'id', condition: 'id = ?' },
   { field: 'plugin', condition: 'plugin = ?' },
   { field: 'name', condition: 'name = ?' },
   { field: 'kind', condition: 'kind = ?' },
@@ -50,6 +51,21 @@ function filterValue(query: TaskQuery, field: FilterField): string {
   return JSON.stringify(statuses);
 }
 
+/** The parameters of one task upsert. */
+export interface TaskRow {
+  readonly id: string;
+  readonly kind: string;
+  readonly plugin: string;
+  readonly name: string;
+  readonly status: string;
+  readonly priority: number;
+  readonly idempotencyKey: string | null;
+  readonly createdAt: number;
+  readonly finishedAt: number | null;
+  readonly scheduleId: string | null;
+  readonly record: string;
+}
+
 /**
  * Tasks in the `tasks` table: the whole record as JSON plus the columns queries filter and sort on. A
  * statement for every combination of query filters (64) is prepared up front, so each query uses the
@@ -59,6 +75,7 @@ export class TaskTable {
   readonly #save: Database.Statement;
   readonly #queries: readonly Database.Statement<{ readonly record: string }>[];
   readonly #prune: Database.Statement;
+  readonly #saveAll: (rows: readonly TaskRow[]) => void;
 
   constructor(database: Database) {
     this.#save = database.prepare(
@@ -73,20 +90,27 @@ export class TaskTable {
       database.prepare(querySql(shape)),
     );
     // A finished task without finishedAt counts as finished at 0, as in the kernel's MemoryStore.
+    this.#saveAll = database.transaction((rows: readonly TaskRow[]) => {
+      for (const row of rows) this.#save.run(row);
+    });
     this.#prune = database.prepare(
       `DELETE FROM tasks WHERE status IN (${FINISHED_STATUSES.map((status) => `'${status}'`).join(', ')})
        AND (finished_at < @before OR (finished_at IS NULL AND @before > 0))`,
     );
   }
 
-  save(record: TaskRecord): void {
+  /**
+   * Checks `record` and turns it into the statement's parameters, JSON included: the store's own copy,
+   * taken when the save is asked for, so later changes to the record cannot reach the database.
+   */
+  rowOf(record: TaskRecord): TaskRow {
     for (const field of ['id', 'kind', 'plugin', 'name', 'status'] as const) {
       assertStorableText(`The task's ${field}`, record[field]);
     }
     if (record.idempotencyKey !== undefined)
       assertStorableText("The task's idempotencyKey", record.idempotencyKey);
     if (record.scheduleId !== undefined) assertStorableText("The task's scheduleId", record.scheduleId);
-    this.#save.run({
+    return {
       id: record.id,
       kind: record.kind,
       plugin: record.plugin,
@@ -98,7 +122,12 @@ export class TaskTable {
       finishedAt: record.finishedAt ?? null,
       scheduleId: record.scheduleId ?? null,
       record: JSON.stringify(record),
-    });
+    };
+  }
+
+  /** Writes rows made by {@link TaskTable.rowOf} in one transaction: all of them, or none. */
+  saveAll(rows: readonly TaskRow[]): void {
+    this.#saveAll(rows);
   }
 
   query(query: TaskQuery): TaskRecord[] {
