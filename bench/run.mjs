@@ -69,6 +69,8 @@ function combinePasses(metrics, passes) {
   const combined = { ...passes.at(-1), passes: {} };
   for (const metric of metrics) {
     const values = passes.map((pass) => pass[metric]);
+    // Contestants of one suite may measure different things (throughput here, lateness there).
+    if (values.every((value) => value === undefined)) continue;
     combined[metric] = median(values);
     combined.passes[metric] = values;
   }
@@ -77,7 +79,10 @@ function combinePasses(metrics, passes) {
 
 function describeFigures(metrics, result) {
   if (result.error !== undefined) return `FAILED ${result.error}`;
-  return metrics.map((metric) => `${metric}=${Math.round(result[metric] * 100) / 100}`).join(' ');
+  return metrics
+    .filter((metric) => result[metric] !== undefined)
+    .map((metric) => `${metric}=${Math.round(result[metric] * 100) / 100}`)
+    .join(' ');
 }
 
 function machineLine() {
@@ -128,12 +133,14 @@ function renderRaw(suites, resultsBySuite) {
   for (const suite of suites) {
     for (const [contestant, result] of Object.entries(resultsBySuite.get(suite.name))) {
       if (result.error !== undefined) continue;
-      const values = suite.metrics.map((metric) => {
-        const rounded = result.passes[metric].map((value) =>
-          value >= 1000 ? Math.round(value) : Math.round(value * 10) / 10,
-        );
-        return `${metric} ${rounded.join(', ')}`;
-      });
+      const values = suite.metrics
+        .filter((metric) => metric in result.passes)
+        .map((metric) => {
+          const rounded = result.passes[metric].map((value) =>
+            value >= 1000 ? Math.round(value) : Math.round(value * 10) / 10,
+          );
+          return `${metric} ${rounded.join(', ')}`;
+        });
       lines.push(`- ${suite.name}/${contestant}: ${values.join('; ')}`);
     }
   }
