@@ -66,4 +66,16 @@ describe('README examples', () => {
     expect(output).toContain('trellis_cache_requests_total{capability="inventory.stock",result="hit"} 1');
     expect(output).toContain('trellis_circuit_state{capability="inventory.stock",state="closed"} 1');
   });
+
+  it('the core README state and tasks example runs a job once per idempotency key and keeps the schedule', async () => {
+    const output = await runExample('packages/core/README.md', 'core-readme-tasks.ts', 2);
+    const lines = output.split('\n');
+    expect(lines.filter((line) => line.startsWith('completed build'))).toEqual([
+      'completed build {"built":1,"day":"2026-11-22"}',
+    ]);
+    expect(lines).toContain('{"built":1,"day":"2026-11-22"}');
+    expect(lines.filter((line) => line === '{"built":1,"day":"2026-11-22"}')).toHaveLength(2);
+    expect(output).toContain('build {"daily":"06:00","missed":"once","timezone":"Europe/Paris"}');
+    expect(lines.at(-1)).toBe('E_VALUE_NOT_JSON');
+  });
 });
