@@ -31,6 +31,8 @@ export interface PluginBudgetReport {
    * falls in (call timing is sampled; see `durationSampling`), or undefined before any timed call.
    */
   readonly callP99Ms: number | undefined;
+  /** The longest run of one of its tasks so far, or undefined before any finished. */
+  readonly longestTaskMs: number | undefined;
   /** The budgets it exceeds now. */
   readonly exceeded: readonly BudgetName[];
 }
@@ -48,11 +50,13 @@ export interface PluginMeasurements {
   readonly budgets: Budgets | undefined;
   readonly setupMs: number | undefined;
   readonly calls: Iterable<CallStats>;
+  /** The longest run of any of its tasks so far, in ms. */
+  readonly longestTaskMs?: number | undefined;
 }
 
 /**
  * Compares each plugin's measurements with its budgets: the manifest's, else the host's, else the
- * platform's. Task durations are not measured by the kernel itself; the task runner reports them.
+ * platform's.
  */
 export function budgetReport(plugins: Iterable<PluginMeasurements>, hostBudgets: Budgets): BudgetReport {
   const reports: PluginBudgetReport[] = [];
@@ -66,7 +70,16 @@ export function budgetReport(plugins: Iterable<PluginMeasurements>, hostBudgets:
     const exceeded: BudgetName[] = [];
     if (measured.setupMs !== undefined && measured.setupMs > budgets.setupMs) exceeded.push('setup');
     if (callP99Ms !== undefined && callP99Ms > budgets.callP99Ms) exceeded.push('calls');
-    reports.push({ plugin: measured.plugin, budgets, setupMs: measured.setupMs, callP99Ms, exceeded });
+    const longestTaskMs = measured.longestTaskMs;
+    if (longestTaskMs !== undefined && longestTaskMs > budgets.taskMs) exceeded.push('tasks');
+    reports.push({
+      plugin: measured.plugin,
+      budgets,
+      setupMs: measured.setupMs,
+      callP99Ms,
+      longestTaskMs,
+      exceeded,
+    });
   }
   return {
     plugins: reports,

@@ -368,6 +368,7 @@ export class Host {
         budgets: runtime.manifest.budgets,
         setupMs: runtime.setupMs,
         calls: this.#registry.callStatsOf(runtime.name),
+        longestTaskMs: this.#tasks.longestRunMs(runtime.name),
       })),
       this.#budgets,
     );

@@ -127,6 +127,7 @@ export class TaskRunner {
   readonly #queues = new Map<string, Queue>();
   readonly #runningPlugins = new Set<string>();
   readonly #pendingKeys = new Map<string, Promise<TaskInfo>>();
+  readonly #longestRunMs = new Map<string, number>();
   #pruneTimer: TimerHandle | undefined;
   #open = false;
 
@@ -378,6 +379,11 @@ export class TaskRunner {
         orphans.push({ task: copy(live.record), reason: 'task-undefined' });
     }
     return orphans;
+  }
+
+  /** The longest run of any of `plugin`'s tasks so far, in ms (for its task budget). */
+  longestRunMs(plugin: string): number | undefined {
+    return this.#longestRunMs.get(plugin);
   }
 
   /** The names `plugin` defined. */
@@ -719,6 +725,7 @@ export class TaskRunner {
       return;
     }
     const durationMs = this.#deps.clock.now() - (record.startedAt ?? record.runAt);
+    this.#longestRunMs.set(record.plugin, Math.max(this.#longestRunMs.get(record.plugin) ?? 0, durationMs));
     if (!('error' in outcome)) {
       try {
         const result = this.#json(

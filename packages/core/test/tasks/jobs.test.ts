@@ -335,3 +335,31 @@ describe('jobs', () => {
     expect((await tasks.wait(job.id)).result).toBe('ada@example.com');
   });
 });
+
+describe('task budgets', () => {
+  it('reports a plugin whose task ran longer than its task budget', async () => {
+    const world = taskWorld();
+    let tasks!: PluginContext['tasks'];
+    const host = await world.start([
+      workerPlugin((ctx) => {
+        tasks = ctx.tasks;
+        ctx.tasks.define(
+          'slow',
+          (_payload, task: TaskContext) =>
+            new Promise((resolve) => {
+              const started = world.clock.now();
+              world.clock.setTimeout(() => resolve(world.clock.now() - started), 2_500);
+              void task;
+            }),
+        );
+      }),
+    ]);
+    expect(host.report().plugins[0]?.longestTaskMs).toBeUndefined();
+    const job = await tasks.enqueue('slow');
+    await world.clock.advance(2_500);
+    expect(await tasks.get(job.id)).toMatchObject({ status: 'completed', result: 2_500 });
+    const report = host.report().plugins[0];
+    expect(report?.longestTaskMs).toBe(2_500);
+    expect(report?.exceeded).toEqual(['tasks']);
+  });
+});
