@@ -345,11 +345,10 @@ describe('task budgets', () => {
         tasks = ctx.tasks;
         ctx.tasks.define(
           'slow',
-          (_payload, task: TaskContext) =>
+          () =>
             new Promise((resolve) => {
               const started = world.clock.now();
               world.clock.setTimeout(() => resolve(world.clock.now() - started), 2_500);
-              void task;
             }),
         );
       }),
