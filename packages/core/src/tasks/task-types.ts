@@ -1,7 +1,7 @@
 import type { TrellisError } from '../errors/trellis-error.js';
 import type { Logger } from '../observability/logger.js';
 import type { Schema } from '../schema/standard-schema.js';
-import type { JsonValue, MissedRunPolicy, TaskRecord, TaskStatus } from '../store/store.js';
+import type { JsonValue, MissedRunPolicy, TaskQuery, TaskRecord } from '../store/store.js';
 
 /** What a task handler receives besides its payload. */
 export interface TaskContext {
@@ -93,16 +93,8 @@ export interface RecurringOptions {
 /** A task as `get` and `list` report it (a copy: changing it changes nothing). */
 export type TaskInfo = Readonly<TaskRecord>;
 
-/** Which tasks `list` returns; every field narrows. */
-export interface TaskFilter {
-  readonly name?: string;
-  readonly kind?: TaskRecord['kind'];
-  readonly status?: TaskStatus | readonly TaskStatus[];
-  readonly idempotencyKey?: string;
-  readonly scheduleId?: string;
-  /** Newest first, at most this many (100). */
-  readonly limit?: number;
-}
+/** Which of its tasks a plugin's `list` returns: every field narrows; newest first, 100 unless `limit` says. */
+export type TaskFilter = Omit<TaskQuery, 'id' | 'plugin'>;
 
 /**
  * A plugin's tasks (`ctx.tasks`): handlers it defines, and jobs and schedules of those handlers. Tasks are

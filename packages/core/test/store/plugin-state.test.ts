@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { definePlugin, MemoryStore, type PluginContext, TrellisError } from '../../src/index.js';
+import { definePlugin, MemoryStore, type PluginContext } from '../../src/index.js';
 import { testHost } from '../support/host-fixtures.js';
 import { ManualClock } from '../support/manual-clock.js';
-
-async function rejection(promise: Promise<unknown>): Promise<TrellisError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(TrellisError);
-  return error as TrellisError;
-}
+import { rejection } from '../support/thrown.js';
 
 /** Starts a host with plugins `a` and `b` and hands back their state stores. */
 async function twoPlugins(options: { maxStateValueBytes?: number } = {}) {
