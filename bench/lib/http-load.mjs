@@ -1,5 +1,5 @@
 /**
- * HTTP load for the `http` and `websocket` suites: autocannon against a server, run in a child process so
+ * HTTP load for the `http` suite: autocannon against a server, run in a child process so
  * that the load generator does not share the server's event loop (on a 2-core machine they would otherwise
  * take turns on one core). Run as `node http-load.mjs '<json options>'`, it loads the server and prints one
  * JSON line; `measureHttp()` does that and resolves with the parsed line.

@@ -74,7 +74,13 @@ export type { FallbackOptions } from './policies/fallback.js';
 export type { RateLimitOptions } from './policies/rate-limiter.js';
 export type { CallRetryOptions, RetryOptions } from './policies/retry.js';
 export type { PoolFactory, PoolOptions, PoolStats, ResourcePool } from './pools/resource-pool.js';
-export type { Schema, SchemaOutput } from './schema/standard-schema.js';
+export {
+  isSchema,
+  type Schema,
+  type SchemaOutput,
+  type SchemaResult,
+  validateWithSchema,
+} from './schema/standard-schema.js';
 export { canonicalJson } from './store/canonical-json.js';
 export { MemoryStore, matchesTaskQuery } from './store/memory-store.js';
 export {

@@ -7,6 +7,7 @@ import type { CallStats, HostMetrics } from '../observability/metrics.js';
 import type { CapabilityHandler, CapabilityOptions } from '../plugin/plugin-context.js';
 import { createPolicies } from '../policies/capability-policies.js';
 import type { CircuitState } from '../policies/circuit-breaker.js';
+import type { Schema } from '../schema/standard-schema.js';
 import type { InFlightCounter } from './in-flight.js';
 import { compilePipeline, type Pipeline, type PipelineSpec } from './pipeline.js';
 
@@ -39,6 +40,10 @@ export interface CapabilityDescription {
   readonly timeout: number | undefined;
   readonly validatesParams: boolean;
   readonly validatesResult: boolean;
+  /** The params schema, when declared: adapters document it (OpenAPI, GraphQL, test arbitraries). */
+  readonly params: Schema | undefined;
+  /** The result schema, when declared. */
+  readonly result: Schema | undefined;
   /** The effective middleware chain, outermost first. */
   readonly middleware: readonly string[];
 }
@@ -224,6 +229,8 @@ export class CapabilityRegistry {
         timeout: entry.timeout,
         validatesParams: entry.spec.options.params !== undefined,
         validatesResult: entry.spec.options.result !== undefined,
+        params: entry.spec.options.params,
+        result: entry.spec.options.result,
         middleware: entry.middleware,
       }))
       .sort((first, second) => first.name.localeCompare(second.name));

@@ -312,19 +312,15 @@ describe('tasks and the plugin lifecycle', () => {
   it('prunes finished tasks older than the history retention', async () => {
     const world = taskWorld();
     let tasks!: PluginContext['tasks'];
-    const { testHost } = await import('../support/host-fixtures.js');
-    const { host } = testHost({
-      clock: world.clock,
-      store: world.store,
-      tasks: { history: 2 * HOUR },
-      plugins: [
+    await world.start(
+      [
         workerPlugin((ctx) => {
           tasks = ctx.tasks;
           ctx.tasks.define('quick', () => undefined);
         }),
       ],
-    });
-    await host.start();
+      { tasks: { history: 2 * HOUR } },
+    );
     const old = await tasks.enqueue('quick');
     await world.clock.advance(HOUR);
     const recent = await tasks.enqueue('quick');

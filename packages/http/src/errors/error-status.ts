@@ -1,0 +1,120 @@
+import { type ErrorDetails, TrellisError } from '@trellis/core';
+import { httpErrors } from './http-errors.js';
+
+/**
+ * The HTTP status of each error code. One table for every surface (REST, routes, WebSocket close
+ * reasons, GraphQL extensions), so a code means the same thing wherever a client meets it. Codes not
+ * listed answer 500.
+ */
+export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
+  E_BAD_REQUEST: 400,
+  E_INVALID_ARGUMENT: 400,
+  E_VALIDATION: 400,
+  E_VALUE_NOT_JSON: 400,
+  E_TOPIC_INVALID: 400,
+  E_UNAUTHENTICATED: 401,
+  E_PERMISSION_DENIED: 403,
+  E_ROUTE_NOT_FOUND: 404,
+  E_CAPABILITY_NOT_FOUND: 404,
+  E_PLUGIN_NOT_FOUND: 404,
+  E_TASK_NOT_FOUND: 404,
+  E_TASK_UNKNOWN: 404,
+  E_METHOD_NOT_ALLOWED: 405,
+  E_REQUEST_TIMEOUT: 408,
+  E_PLUGIN_STATE: 409,
+  E_TASK_DUPLICATE: 409,
+  E_TASK_CANCELLED: 409,
+  E_PAYLOAD_TOO_LARGE: 413,
+  E_VALUE_TOO_LARGE: 413,
+  E_UNSUPPORTED_MEDIA_TYPE: 415,
+  E_RATE_LIMITED: 429,
+  E_HEADERS_TOO_LARGE: 431,
+  // nginx's "client closed request": nobody reads it, but logs and metrics tell it apart from a failure.
+  E_ABORTED: 499,
+  E_INTERNAL: 500,
+  E_PLUGIN_DISABLED: 503,
+  E_PLUGIN_FAILED: 503,
+  E_DEPENDENCY_FAILED: 503,
+  E_CIRCUIT_OPEN: 503,
+  E_BULKHEAD_FULL: 503,
+  E_POOL_TIMEOUT: 503,
+  E_HOST_STATE: 503,
+  E_GATEWAY_CLOSING: 503,
+  E_TIMEOUT: 504,
+};
+
+/** The JSON body of every error response: `{ "error": { "code", "message", "details" } }`. */
+export interface ErrorBody {
+  readonly error: {
+    readonly code: string;
+    readonly message: string;
+    readonly details: ErrorDetails;
+  };
+}
+
+/**
+ * The HTTP status for `error`: from {@link STATUS_BY_CODE} for a TrellisError (an `E_VALIDATION` of a
+ * handler's *result* is the server's fault: 500), 500 for anything else.
+ */
+export function statusForError(error: unknown): number {
+  if (!(error instanceof TrellisError)) return 500;
+  if (error.code === 'E_VALIDATION' && error.details.direction === 'result') return 500;
+  return STATUS_BY_CODE[error.code] ?? 500;
+}
+
+/**
+ * The error a client may see. TrellisErrors are written for their callers and pass as they are, except
+ * `E_CAPABILITY_FAILED`, whose message quotes an unexpected exception from a handler; anything that is
+ * not a TrellisError becomes `E_INTERNAL`. The originals belong in the server log, never in a response.
+ */
+export function publicError(error: unknown): TrellisError {
+  if (!(error instanceof TrellisError)) return httpErrors.internal();
+  if (error.code === 'E_CAPABILITY_FAILED') {
+    const { capability, plugin } = error.details;
+    return httpErrors.capabilityFailed(String(capability), String(plugin));
+  }
+  return error;
+}
+
+/** The response body for `error` (made public with {@link publicError}), with the request id in its details. */
+export function errorBody(error: unknown, requestId: string): ErrorBody {
+  const visible = publicError(error);
+  return {
+    error: { code: visible.code, message: visible.message, details: { ...visible.details, requestId } },
+  };
+}
+
+/**
+ * Headers an error response needs: `Retry-After` (seconds) for a retryable 429 or 503, from
+ * `details.retryAfterMs` when the error knows it; `WWW-Authenticate` with a challenge per scheme for 401;
+ * `Allow` for 405.
+ */
+export function errorHeaders(error: unknown): Record<string, string> {
+  if (!(error instanceof TrellisError)) return {};
+  const status = statusForError(error);
+  if ((status === 429 || status === 503) && error.retryable) {
+    const retryAfterMs = error.details.retryAfterMs;
+    const seconds = typeof retryAfterMs === 'number' && retryAfterMs > 0 ? Math.ceil(retryAfterMs / 1000) : 1;
+    return { 'retry-after': String(seconds) };
+  }
+  if (status === 405 && Array.isArray(error.details.allowed))
+    return { allow: error.details.allowed.join(', ') };
+  if (status === 401) {
+    const schemes = error.details.schemes;
+    if (Array.isArray(schemes) && schemes.length > 0)
+      return {
+        'www-authenticate': schemes
+          .map((scheme) => `${challengeName(String(scheme))} realm="trellis"`)
+          .join(', '),
+      };
+  }
+  return {};
+}
+
+/** `bearer` → `Bearer`, `api-key` → `Api-Key`: the capitalisation RFC 9110 examples use for schemes. */
+function challengeName(scheme: string): string {
+  return scheme.replace(
+    /(^|-)([a-z])/g,
+    (_match, separator: string, letter: string) => separator + letter.toUpperCase(),
+  );
+}
