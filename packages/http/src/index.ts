@@ -18,6 +18,7 @@ export {
   statusForError,
 } from './errors/error-status.js';
 export { GATEWAY_OWNER, HTTP_ERROR_CODES, httpErrors } from './errors/http-errors.js';
+export { REALTIME_ERROR_CODES, realtimeErrors } from './errors/realtime-errors.js';
 export { type HttpContextMembers, HttpGateway, httpSurface } from './gateway/http-gateway.js';
 export type {
   HealthOptions,

@@ -8,7 +8,11 @@ import { httpErrors } from './http-errors.js';
  */
 export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   E_BAD_REQUEST: 400,
+  E_BAD_MESSAGE: 400,
+  E_GRAPHQL_SYNTAX: 400,
+  E_GRAPHQL_VALIDATION: 400,
   E_INVALID_ARGUMENT: 400,
+  E_SCHEDULE_INVALID: 400,
   E_VALIDATION: 400,
   E_VALUE_NOT_JSON: 400,
   E_TOPIC_INVALID: 400,
@@ -40,6 +44,9 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   E_POOL_TIMEOUT: 503,
   E_HOST_STATE: 503,
   E_GATEWAY_CLOSING: 503,
+  E_STORE_FAILED: 503,
+  E_GRAPHQL_NO_SCHEMA: 503,
+  E_WS_ENDPOINT_UNAVAILABLE: 503,
   E_TIMEOUT: 504,
 };
 
@@ -54,12 +61,36 @@ export interface ErrorBody {
 
 /**
  * The HTTP status for `error`: from {@link STATUS_BY_CODE} for a TrellisError (an `E_VALIDATION` of a
- * handler's *result* is the server's fault: 500), 500 for anything else.
+ * handler's *result* is the server's fault: 500), else by the ending of its code (below), 500 for
+ * anything that is not a TrellisError.
  */
 export function statusForError(error: unknown): number {
   if (!(error instanceof TrellisError)) return 500;
   if (error.code === 'E_VALIDATION' && error.details.direction === 'result') return 500;
-  return STATUS_BY_CODE[error.code] ?? 500;
+  return STATUS_BY_CODE[error.code] ?? statusBySuffix(error);
+}
+
+/**
+ * Plugins' own codes follow the kernel's naming, so their endings say what happened: `E_USER_NOT_FOUND`
+ * is a 404 and `E_USER_EXISTS` a 409 without any registration. A code that says nothing is a 503 when
+ * retryable (try again later), else a 500.
+ */
+const STATUS_BY_SUFFIX: ReadonlyArray<readonly [suffix: string, status: number]> = [
+  ['_NOT_FOUND', 404],
+  ['_INVALID', 400],
+  ['_FORBIDDEN', 403],
+  ['_UNAUTHENTICATED', 401],
+  ['_EXISTS', 409],
+  ['_CONFLICT', 409],
+  ['_DUPLICATE', 409],
+  ['_TOO_LARGE', 413],
+  ['_TIMEOUT', 504],
+  ['_UNAVAILABLE', 503],
+];
+
+function statusBySuffix(error: TrellisError): number {
+  for (const [suffix, status] of STATUS_BY_SUFFIX) if (error.code.endsWith(suffix)) return status;
+  return error.retryable ? 503 : 500;
 }
 
 /**

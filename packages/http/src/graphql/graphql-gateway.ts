@@ -1,4 +1,4 @@
-import { errors, type PluginContext, type Principal, TrellisError } from '@trellis/core';
+import { errors, type PluginContext, type Principal, type TrellisError } from '@trellis/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { statusForError } from '../errors/error-status.js';
 import { httpErrors } from '../errors/http-errors.js';
@@ -40,11 +40,6 @@ export interface GraphqlSchemaProblem {
  * HTTP statuses of the codes only GraphQL answers with; every other code maps as the HTTP gateway
  * maps it (`statusForError`).
  */
-const GRAPHQL_STATUS: Readonly<Record<string, number>> = {
-  E_GRAPHQL_NO_SCHEMA: 503,
-  [GRAPHQL_REQUEST_CODES.syntax]: 400,
-  [GRAPHQL_REQUEST_CODES.validation]: 400,
-};
 
 /**
  * The GraphQL side of the HTTP surface: plugins add type definitions and resolvers with
@@ -188,7 +183,7 @@ export class GraphqlGateway {
 
   /** Answers a request-level failure as GraphQL does: `{ errors: [...] }`, with the code's status. */
   #fail(reply: FastifyReply, error: unknown, requestId: string): FastifyReply {
-    const status = (TrellisError.is(error) ? GRAPHQL_STATUS[error.code] : undefined) ?? statusForError(error);
+    const status = statusForError(error);
     return reply
       .code(status)
       .send({ errors: [formatGraphqlError(graphqlErrorOf(error), this.#deps.logger, requestId)] });

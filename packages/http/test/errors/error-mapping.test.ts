@@ -80,6 +80,27 @@ const CASES: Readonly<Record<string, Case>> = {
     status: 500,
     code: 'E_QUOTA_EXCEEDED',
   },
+  'plugin-code-retryable': {
+    error: new TrellisError('E_UPSTREAM_DOWN', 'The mail server does not answer.', { retryable: true }),
+    status: 503,
+    code: 'E_UPSTREAM_DOWN',
+    headers: { 'retry-after': '1' },
+  },
+  'plugin-not-found-suffix': {
+    error: new TrellisError('E_USER_NOT_FOUND', 'No user ada.'),
+    status: 404,
+    code: 'E_USER_NOT_FOUND',
+  },
+  'plugin-exists-suffix': {
+    error: new TrellisError('E_USER_EXISTS', 'User ada exists.'),
+    status: 409,
+    code: 'E_USER_EXISTS',
+  },
+  'schedule-invalid': {
+    error: errors.scheduleInvalid('digest', "'61 * * * *' is not valid"),
+    status: 400,
+    code: 'E_SCHEDULE_INVALID',
+  },
 };
 
 const failing = definePlugin({

@@ -6,6 +6,7 @@ import {
   errorHeaders,
   HTTP_ERROR_CODES,
   publicError,
+  REALTIME_ERROR_CODES,
   STATUS_BY_CODE,
   statusForError,
 } from '../../src/index.js';
@@ -31,7 +32,7 @@ describe('statusForError', () => {
     for (const code of HTTP_ERROR_CODES)
       if (!internal.has(code)) expect(STATUS_BY_CODE[code], code).toBeDefined();
     for (const code of Object.keys(STATUS_BY_CODE))
-      expect([...ERROR_CODES, ...HTTP_ERROR_CODES] as string[]).toContain(code);
+      expect([...ERROR_CODES, ...HTTP_ERROR_CODES, ...REALTIME_ERROR_CODES] as string[]).toContain(code);
   });
 });
 
