@@ -16,7 +16,10 @@ export const HOST_API_VERSION = '1.0.0';
 export interface HostOptions {
   /** The plugins this host runs. */
   readonly plugins?: readonly Plugin[];
-  /** Config per plugin name, validated against each plugin's `config` schema before anything starts. */
+  /**
+   * Config per plugin name, validated against each plugin's `config` schema before anything starts; a plugin
+   * with a schema but no entry here is validated as `{}`, so object schemas fill in their defaults.
+   */
   readonly config?: Readonly<Record<string, unknown>>;
   /** Default ms a plugin's setup may take (10 000). A manifest's `setupTimeout` overrides it. */
   readonly setupTimeout?: number;

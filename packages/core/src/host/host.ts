@@ -505,7 +505,9 @@ export class Host {
       runtime.config = outcome.value;
       return undefined;
     };
-    const outcome = validateWithSchema(schema, raw);
+    // An absent config is an empty object, so an object schema reports each missing field by name
+    // (and fills in its defaults) instead of refusing `undefined` as a whole.
+    const outcome = validateWithSchema(schema, raw ?? {});
     return outcome instanceof Promise ? outcome.then(apply) : apply(outcome);
   }
 

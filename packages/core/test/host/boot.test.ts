@@ -361,6 +361,29 @@ describe('config', () => {
     expect(seen).toEqual({ pageSize: 20, region: 'eu' });
   });
 
+  it('validates an absent config as an empty object, so defaults apply and missing fields are named', async () => {
+    let seen: unknown;
+    const withDefaults = definePlugin({
+      name: 'defaults',
+      version: '1.0.0',
+      config: z.object({ pageSize: z.number().default(20) }),
+      setup: (ctx) => {
+        seen = ctx.config;
+      },
+    });
+    const needsKey = definePlugin({
+      name: 'needs-key',
+      version: '1.0.0',
+      config: z.object({ apiKey: z.string() }),
+      setup: () => undefined,
+    });
+    const { host } = testHost({ plugins: [withDefaults, needsKey] });
+    const report = await host.start();
+    expect(seen).toEqual({ pageSize: 20 });
+    expect(report.failed[0]?.error.code).toBe('E_CONFIG_INVALID');
+    expect(report.failed[0]?.error.details.issues).toEqual([{ path: 'apiKey', message: expect.any(String) }]);
+  });
+
   it('fails a plugin with invalid config before its setup runs, naming each field', async () => {
     let setupRan = false;
     const users = definePlugin({
