@@ -4,9 +4,10 @@ import type { JsonValue } from './store.js';
 /**
  * Encodes `value` as JSON with object keys sorted, so that two deep-equal values always have the same text
  * (which is what lets a store compare-and-set by comparing text). Refuses, with `E_VALUE_NOT_JSON` naming
- * the path, anything a JSON round trip would silently change or drop: `undefined`, functions, symbols,
- * bigints, non-finite numbers, cycles and objects other than plain objects and arrays (a `Date` included:
- * store `date.toISOString()` or `date.getTime()`).
+ * the path, anything a JSON round trip would silently change or drop: `undefined` as a value or array
+ * item, functions, symbols, bigints, non-finite numbers, cycles and objects other than plain objects and
+ * arrays (a `Date` included: store `date.toISOString()` or `date.getTime()`). An object property whose
+ * value is `undefined` is left out, as `JSON.stringify` does, since an absent property means the same.
  */
 export function canonicalJson(value: unknown, what: string): string {
   return encode(value, what, '', []);
@@ -55,8 +56,11 @@ function encodeObject(value: object, what: string, path: string, ancestors: obje
   const record = value as Record<string, unknown>;
   const parts: string[] = [];
   for (const key of Object.keys(record).sort()) {
+    const child = record[key];
+    // An undefined property is an absent one, as in JSON.stringify: nothing is lost by leaving it out.
+    if (child === undefined) continue;
     const childPath = path === '' ? key : `${path}.${key}`;
-    parts.push(`${JSON.stringify(key)}:${encode(record[key], what, childPath, ancestors)}`);
+    parts.push(`${JSON.stringify(key)}:${encode(child, what, childPath, ancestors)}`);
   }
   return `{${parts.join(',')}}`;
 }

@@ -111,4 +111,11 @@ describe('ctx.state', () => {
     expect((await rejection(a.list('', { limit: 0 }))).code).toBe('E_INVALID_ARGUMENT');
     expect(await a.get('k')).toBe('original');
   });
+
+  it('leaves out properties whose value is undefined, as JSON.stringify does', async () => {
+    const { a } = await twoPlugins();
+    await a.set('k', { kept: 1, dropped: undefined, nested: { also: undefined } });
+    expect(await a.get('k')).toEqual({ kept: 1, nested: {} });
+    expect(await a.compareAndSet('k', { kept: 1, nested: {} }, 'next')).toBe(true);
+  });
 });
