@@ -2,7 +2,6 @@ import { errors, type PluginContext, type Principal, type TrellisError } from '@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { statusForError } from '../errors/error-status.js';
 import { httpErrors } from '../errors/http-errors.js';
-import { GRAPHQL_REQUEST_CODES } from '../errors/realtime-errors.js';
 import { integerOption } from '../realtime/options.js';
 import type { RealtimeDeps } from '../realtime/realtime-deps.js';
 import { upgradeRouterOf } from '../realtime/upgrade-router.js';
