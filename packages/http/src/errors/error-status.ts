@@ -1,5 +1,6 @@
-import { type ErrorDetails, TrellisError } from '@trellis/core';
-import { httpErrors } from './http-errors.js';
+import { ERROR_CODES, type ErrorDetails, TrellisError } from '@trellis/core';
+import { HTTP_ERROR_CODES, httpErrors } from './http-errors.js';
+import { REALTIME_ERROR_CODES } from './realtime-errors.js';
 
 /**
  * The HTTP status of each error code. One table for every surface (REST, routes, WebSocket close
@@ -72,8 +73,9 @@ export function statusForError(error: unknown): number {
 
 /**
  * Plugins' own codes follow the kernel's naming, so their endings say what happened: `E_USER_NOT_FOUND`
- * is a 404 and `E_USER_EXISTS` a 409 without any registration. A code that says nothing is a 503 when
- * retryable (try again later), else a 500.
+ * is a 404 and `E_USER_EXISTS` a 409 without any registration. A code that says nothing (or a platform
+ * code the table leaves out, such as a misbehaving auth provider's `E_AUTH_PROVIDER_INVALID`) is a 503
+ * when retryable (try again later), else a 500.
  */
 const STATUS_BY_SUFFIX: ReadonlyArray<readonly [suffix: string, status: number]> = [
   ['_NOT_FOUND', 404],
@@ -88,8 +90,16 @@ const STATUS_BY_SUFFIX: ReadonlyArray<readonly [suffix: string, status: number]>
   ['_UNAVAILABLE', 503],
 ];
 
+/** The platform's own codes: those the table leaves out are server faults (500), whatever their ending. */
+const PLATFORM_CODES: ReadonlySet<string> = new Set([
+  ...ERROR_CODES,
+  ...HTTP_ERROR_CODES,
+  ...REALTIME_ERROR_CODES,
+]);
+
 function statusBySuffix(error: TrellisError): number {
-  for (const [suffix, status] of STATUS_BY_SUFFIX) if (error.code.endsWith(suffix)) return status;
+  if (!PLATFORM_CODES.has(error.code))
+    for (const [suffix, status] of STATUS_BY_SUFFIX) if (error.code.endsWith(suffix)) return status;
   return error.retryable ? 503 : 500;
 }
 
