@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { type PluginContext, type TaskContext, TrellisError } from '../../src/index.js';
 import { deferred } from '../support/host-fixtures.js';
+import { rejection } from '../support/thrown.js';
 import { taskWorld, workerPlugin } from './task-support.js';
-
-async function rejection(promise: Promise<unknown>): Promise<TrellisError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(TrellisError);
-  return error as TrellisError;
-}
 
 describe('jobs', () => {
   it('runs an enqueued job, keeps its result and timings, and emits started then completed', async () => {

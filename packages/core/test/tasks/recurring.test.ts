@@ -7,6 +7,7 @@ import {
   TrellisError,
 } from '../../src/index.js';
 import { deferred } from '../support/host-fixtures.js';
+import { rejection } from '../support/thrown.js';
 import { type TaskWorld, taskWorld, workerPlugin } from './task-support.js';
 
 const MINUTE = 60_000;
@@ -29,15 +30,6 @@ async function beatHost(
     }),
   ]);
   return { host, runs };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<TrellisError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(TrellisError);
-  return error as TrellisError;
 }
 
 describe('recurring tasks', () => {
