@@ -4,7 +4,6 @@ import {
   type PluginContext,
   type TaskContext,
   type TaskRecord,
-  TrellisError,
 } from '../../src/index.js';
 import { deferred } from '../support/host-fixtures.js';
 import { rejection } from '../support/thrown.js';
