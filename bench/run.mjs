@@ -16,7 +16,6 @@ import { median } from './lib/measure.mjs';
 
 const SUITES = ['calls', 'boot', 'emit', 'memory', 'policies', 'tasks', 'http', 'websocket'];
 /** Suites kept outside `suites/`, by name; every other suite is `suites/<name>.mjs`. */
-const SUITE_FILES = { websocket: './websocket.mjs' };
 const PASSES = Number(process.env.BENCH_PASSES ?? 5);
 const CONTESTANT_TIMEOUT_MS = 120_000;
 const RESULTS_FILE = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
@@ -158,7 +157,7 @@ async function main() {
   const names = requested.length > 0 ? requested : SUITES;
   const suites = [];
   for (const name of names) {
-    const file = fileURLToPath(new URL(SUITE_FILES[name] ?? `./suites/${name}.mjs`, import.meta.url));
+    const file = fileURLToPath(new URL(`./suites/${name}.mjs`, import.meta.url));
     suites.push({ file, ...(await import(file)).suite });
   }
 

@@ -19,9 +19,9 @@ import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { comparison, figure, formatOps } from './lib/format.mjs';
-import { median } from './lib/measure.mjs';
-import { runIfMain } from './lib/suite.mjs';
+import { comparison, figure, formatOps } from '../lib/format.mjs';
+import { median } from '../lib/measure.mjs';
+import { runIfMain } from '../lib/suite.mjs';
 
 const CLIENTS = 100;
 const BROADCASTS_PER_ROUND = 2_000;
@@ -177,8 +177,8 @@ async function fastifyWebsocket() {
 }
 
 async function trellis() {
-  const { createHost, definePlugin } = await import('../packages/core/dist/index.js');
-  const { httpSurface } = await import('../packages/http/dist/index.js');
+  const { createHost, definePlugin } = await import('../../packages/core/dist/index.js');
+  const { httpSurface } = await import('../../packages/http/dist/index.js');
   let room;
   const plugin = definePlugin({
     name: 'bench',
