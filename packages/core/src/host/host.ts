@@ -530,6 +530,15 @@ export class Host {
       await this.#tasks.open();
     } catch (cause) {
       this.#state = 'stopped';
+      if (this.#storeOpen) {
+        // Opened, but its tasks could not be read: close it again rather than hold the file.
+        this.#storeOpen = false;
+        await this.#store
+          .close()
+          .catch((closeError: unknown) =>
+            this.logger.error({ err: closeError }, 'closing the store after a failed start failed'),
+          );
+      }
       throw TrellisError.is(cause) ? cause : errors.storeFailed('open', cause);
     }
   }

@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type MissedRunPolicy,
-  type PluginContext,
-  type TaskContext,
-  type TaskRecord,
-} from '../../src/index.js';
+import type { MissedRunPolicy, PluginContext, TaskContext, TaskRecord } from '../../src/index.js';
 import { deferred } from '../support/host-fixtures.js';
 import { rejection } from '../support/thrown.js';
 import { type TaskWorld, taskWorld, workerPlugin } from './task-support.js';
