@@ -34,6 +34,11 @@ export {
   type DescribeConformanceOptions,
   describePluginConformance,
 } from './conformance/describe-conformance.js';
+export {
+  type MarkdownExampleOptions,
+  markdownCodeBlocks,
+  runMarkdownExample,
+} from './docs/markdown-example.js';
 export { isTrellisErrorLike, type TrellisErrorLike } from './errors/error-shape.js';
 export { TESTING_ERROR_CODES, type TestingErrorCode, testingErrors } from './errors/testing-errors.js';
 export { createTestHost } from './host/create-test-host.js';

@@ -1,36 +1,21 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { runMarkdownExample } from '@trellis/testing';
+import { afterAll, describe, expect, it } from 'vitest';
 
-// The README examples are what newcomers copy first, so they are run as written: each ```ts block is
-// written next to this test (where '@trellis/core' resolves to the built package) and imported.
+// The README examples are what newcomers copy first, so they are run as written, from next to this test
+// (where '@trellis/core' resolves to the built package).
 const here = dirname(fileURLToPath(import.meta.url));
 const repositoryRoot = join(here, '../../../..');
 const scratch = join(here, '.generated');
 
-function typeScriptBlock(readme: string, index: number): string {
-  const blocks = [...readFileSync(join(repositoryRoot, readme), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)];
-  const block = blocks[index]?.[1];
-  if (block === undefined) throw new Error(`${readme} has no \`\`\`ts example number ${index + 1}`);
-  return block;
-}
-
 async function runExample(readme: string, fileName: string, index = 0): Promise<string> {
-  mkdirSync(scratch, { recursive: true });
-  const file = join(scratch, fileName);
-  writeFileSync(file, typeScriptBlock(readme, index));
-  const printed: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...values: unknown[]) => {
-    printed.push(
-      values.map((value) => (typeof value === 'string' ? value : JSON.stringify(value))).join(' '),
-    );
+  const printed = await runMarkdownExample(join(repositoryRoot, readme), {
+    scratchDirectory: scratch,
+    index,
+    fileName,
   });
-  try {
-    await import(file);
-  } finally {
-    log.mockRestore();
-  }
   return printed.join('\n');
 }
 

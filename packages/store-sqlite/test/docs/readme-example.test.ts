@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { runMarkdownExample } from '@trellis/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDirectory, type TempDirectory } from '../support/temp-directory.js';
 
 // The README example is what newcomers copy first, so it runs as written, from a scratch file next to
@@ -10,29 +11,13 @@ const here = dirname(fileURLToPath(import.meta.url));
 const scratch = join(here, '.generated');
 const packageSource = join(here, '../../src/index.js');
 
-function readmeExample(): string {
-  const readme = readFileSync(join(here, '../../README.md'), 'utf8');
-  const block = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-  if (block === undefined) throw new Error('README.md has no ```ts example');
-  return block.replace("from '@trellis/store-sqlite'", `from ${JSON.stringify(packageSource)}`);
-}
-
 /** Runs the example as a new module; resolves what it printed. */
-async function runExample(fileName: string): Promise<string[]> {
-  const file = join(scratch, fileName);
-  writeFileSync(file, readmeExample());
-  const printed: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...values: unknown[]) => {
-    printed.push(
-      values.map((value) => (typeof value === 'string' ? value : JSON.stringify(value))).join(' '),
-    );
+function runExample(fileName: string): Promise<string[]> {
+  return runMarkdownExample(join(here, '../../README.md'), {
+    scratchDirectory: scratch,
+    fileName,
+    replace: [["from '@trellis/store-sqlite'", `from ${JSON.stringify(packageSource)}`]],
   });
-  try {
-    await import(file);
-  } finally {
-    log.mockRestore();
-  }
-  return printed;
 }
 
 describe('README example', () => {
@@ -41,7 +26,6 @@ describe('README example', () => {
 
   beforeEach(async () => {
     workingDirectory = await makeTempDirectory();
-    mkdirSync(scratch, { recursive: true });
     // The example stores under ./.trellis, relative to where it runs.
     process.chdir(workingDirectory.path);
   });

@@ -13,6 +13,7 @@ export const TESTING_ERROR_CODES = [
   'E_WS_CONNECT_FAILED',
   'E_CONFORMANCE',
   'E_PROPERTY_FAILED',
+  'E_EXAMPLE_MISSING',
 ] as const;
 
 /** A code from {@link TESTING_ERROR_CODES}. */
@@ -142,5 +143,13 @@ export const testingErrors = {
     return new TrellisError('E_WS_CONNECT_FAILED', `Could not open a WebSocket to ${url}: ${reason}.`, {
       details: { url, reason, ...(status === undefined ? {} : { status }) },
     });
+  },
+
+  exampleMissing(markdown: string, language: string, index: number, found: number): TrellisError {
+    return new TrellisError(
+      'E_EXAMPLE_MISSING',
+      `${markdown} has no \`\`\`${language} example number ${index + 1} (it has ${found}). Check the index, or the language tag of the code block.`,
+      { details: { markdown, language, index, found } },
+    );
   },
 };

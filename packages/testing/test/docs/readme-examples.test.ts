@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { markdownCodeBlocks } from '../../src/index.js';
 
 // The README's examples are test files themselves: each ```ts block is written next to this test (where
 // '@trellis/testing/vitest' resolves to the built package) and imported while this file is collected, so
@@ -9,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 const here = dirname(fileURLToPath(import.meta.url));
 const scratch = join(here, '.generated');
 const readme = readFileSync(join(here, '../../README.md'), 'utf8');
-const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1] ?? '');
+const blocks = markdownCodeBlocks(readme);
 
 mkdirSync(scratch, { recursive: true });
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
