@@ -7,12 +7,12 @@
  * `node bench/run.mjs calls emit` runs only the named suites and prints the report instead of writing it.
  * `BENCH_PASSES=1` makes a quick run.
  */
-import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { formatMet } from './lib/format.mjs';
 import { median } from './lib/measure.mjs';
+import { runNode } from './lib/node-process.mjs';
 
 const SUITES = ['calls', 'boot', 'emit', 'memory', 'policies', 'tasks', 'http', 'websocket'];
 /** Suites kept outside `suites/`, by name; every other suite is `suites/<name>.mjs`. */
@@ -21,46 +21,31 @@ const CONTESTANT_TIMEOUT_MS = 120_000;
 const RESULTS_FILE = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
 
 /** Runs one contestant in a fresh process and resolves with its JSON line (or an `error`). */
-function runContestant(suiteFile, contestant) {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--expose-gc', suiteFile, contestant], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), CONTESTANT_TIMEOUT_MS);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const line = stdout
-        .trim()
-        .split('\n')
-        .findLast((candidate) => candidate.startsWith('{'));
-      if (line !== undefined) {
-        try {
-          resolve(JSON.parse(line));
-          return;
-        } catch {
-          // Reported below with the rest of the output.
-        }
-      }
-      // Node exits with 13 when the event loop empties under a pending top-level await: a promise the
-      // contestant awaited (a start, a call) never settled.
-      const reason =
-        signal !== null
-          ? `killed by ${signal} after ${CONTESTANT_TIMEOUT_MS / 1000} s`
-          : code === 13
-            ? 'never finished: a promise it awaited never settled (exit code 13)'
-            : `exited with code ${code}`;
-      const output = (stderr || stdout).trim().split('\n').slice(-3).join(' ');
-      resolve({ error: output === '' ? reason : `${reason}: ${output}` });
-    });
+async function runContestant(suiteFile, contestant) {
+  const { code, signal, stdout, stderr } = await runNode(['--expose-gc', suiteFile, contestant], {
+    timeoutMs: CONTESTANT_TIMEOUT_MS,
   });
+  const line = stdout
+    .trim()
+    .split('\n')
+    .findLast((candidate) => candidate.startsWith('{'));
+  if (line !== undefined) {
+    try {
+      return JSON.parse(line);
+    } catch {
+      // Reported below with the rest of the output.
+    }
+  }
+  // Node exits with 13 when the event loop empties under a pending top-level await: a promise the
+  // contestant awaited (a start, a call) never settled.
+  const reason =
+    signal !== null
+      ? `killed by ${signal} after ${CONTESTANT_TIMEOUT_MS / 1000} s`
+      : code === 13
+        ? 'never finished: a promise it awaited never settled (exit code 13)'
+        : `exited with code ${code}`;
+  const output = (stderr || stdout).trim().split('\n').slice(-3).join(' ');
+  return { error: output === '' ? reason : `${reason}: ${output}` };
 }
 
 /** One result per contestant: the median of each metric across passes, or the first error. */

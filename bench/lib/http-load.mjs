@@ -4,8 +4,8 @@
  * take turns on one core). Run as `node http-load.mjs '<json options>'`, it loads the server and prints one
  * JSON line; `measureHttp()` does that and resolves with the parsed line.
  */
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { runNode } from './node-process.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 
@@ -15,37 +15,17 @@ const SELF = fileURLToPath(import.meta.url);
  * Rejects when any request failed or answered something other than 2xx: a contestant answering errors
  * quickly must fail, not look fast.
  */
-export function measureHttp(options) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SELF, JSON.stringify(options)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('close', (code) => {
-      const line = stdout.trim().split('\n').at(-1);
-      if (code !== 0 || line === undefined || line === '') {
-        reject(
-          new Error(
-            `the load generator exited with ${code}: ${stderr.trim().split('\n').slice(-3).join(' ')}`,
-          ),
-        );
-        return;
-      }
-      const result = JSON.parse(line);
-      if (result.errors > 0 || result.non2xx > 0)
-        reject(
-          new Error(`${result.errors} failed and ${result.non2xx} non-2xx responses of ${result.requests}`),
-        );
-      else resolve(result);
-    });
-  });
+export async function measureHttp(options) {
+  const { code, stdout, stderr } = await runNode([SELF, JSON.stringify(options)]);
+  const line = stdout.trim().split('\n').at(-1);
+  if (code !== 0 || line === undefined || line === '')
+    throw new Error(
+      `the load generator exited with ${code}: ${stderr.trim().split('\n').slice(-3).join(' ')}`,
+    );
+  const result = JSON.parse(line);
+  if (result.errors > 0 || result.non2xx > 0)
+    throw new Error(`${result.errors} failed and ${result.non2xx} non-2xx responses of ${result.requests}`);
+  return result;
 }
 
 async function load({
