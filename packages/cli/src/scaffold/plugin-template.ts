@@ -26,8 +26,24 @@ function quote(text: string): string {
   return `'${escaped}'`;
 }
 
-function json(value: unknown): string {
+/** `value` as a JSON file: two-space indents and a final newline, as people write them. */
+export function json(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/** A tsconfig.json that type-checks `include` (no emit: jiti runs the TypeScript). */
+export function tsconfigFile(include: readonly string[]): string {
+  return json({
+    compilerOptions: {
+      target: 'ES2022',
+      module: 'NodeNext',
+      moduleResolution: 'NodeNext',
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+    },
+    include,
+  });
 }
 
 /** What the scaffolded tests need: Vitest and the Trellis test kit (which takes fast-check as a peer). */
@@ -163,17 +179,7 @@ The manifest lives in \`package.json\` under \`"trellis"\`; its name, version an
 `;
 }
 
-const TSCONFIG = json({
-  compilerOptions: {
-    target: 'ES2022',
-    module: 'NodeNext',
-    moduleResolution: 'NodeNext',
-    strict: true,
-    noEmit: true,
-    skipLibCheck: true,
-  },
-  include: ['src', 'test'],
-});
+const TSCONFIG = tsconfigFile(['src', 'test']);
 
 /** The files of a new plugin package: manifest, code, a passing test, a README (and a tsconfig for TypeScript). */
 export function pluginFiles(options: PluginTemplateOptions): FileSet {

@@ -1,4 +1,4 @@
-import { type FileSet, pluginFiles, testDependencies } from './plugin-template.js';
+import { type FileSet, json, pluginFiles, testDependencies, tsconfigFile } from './plugin-template.js';
 
 /** What a new host project is made of. */
 export interface ProjectTemplateOptions {
@@ -11,10 +11,6 @@ export interface ProjectTemplateOptions {
 
 /** The example plugin every new project starts with. */
 export const EXAMPLE_PLUGIN = 'hello';
-
-function json(value: unknown): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
-}
 
 function config(): string {
   return [
@@ -57,17 +53,7 @@ While the host runs, \`npx trellis list --url\` shows each plugin's state and
 
 const GITIGNORE = ['node_modules/', '.trellis/', 'dist/', 'coverage/', ''].join('\n');
 
-const TSCONFIG = json({
-  compilerOptions: {
-    target: 'ES2022',
-    module: 'NodeNext',
-    moduleResolution: 'NodeNext',
-    strict: true,
-    noEmit: true,
-    skipLibCheck: true,
-  },
-  include: ['trellis.config.ts', 'plugins/*/src', 'plugins/*/test'],
-});
+const TSCONFIG = tsconfigFile(['trellis.config.ts', 'plugins/*/src', 'plugins/*/test']);
 
 /**
  * The files of a new host project: package.json with start/dev/test scripts (plugins as npm workspaces,
