@@ -13,6 +13,20 @@ export function canonicalJson(value: unknown, what: string): string {
   return encode(value, what, '', []);
 }
 
+/**
+ * {@link canonicalJson}, refused with `E_VALUE_TOO_LARGE` when its UTF-8 encoding is over `maxBytes`:
+ * the one size rule for state values, task payloads, results and progress.
+ */
+export function boundedJson(value: unknown, what: string, maxBytes: number): string {
+  const json = canonicalJson(value, what);
+  // A UTF-16 unit never takes more than three bytes in UTF-8: count the bytes only when that bound is over.
+  if (json.length * 3 > maxBytes) {
+    const bytes = Buffer.byteLength(json);
+    if (bytes > maxBytes) throw errors.valueTooLarge(what, bytes, maxBytes);
+  }
+  return json;
+}
+
 /** Parses text a store holds (always written by {@link canonicalJson}). */
 export function parseJson<T = JsonValue>(json: string): T {
   return JSON.parse(json) as T;

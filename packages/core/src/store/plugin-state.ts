@@ -1,6 +1,6 @@
 import type { Clock } from '../clock/clock.js';
 import { errors } from '../errors/errors.js';
-import { canonicalJson, parseJson } from './canonical-json.js';
+import { boundedJson, canonicalJson, parseJson } from './canonical-json.js';
 import type { JsonValue, StateStore } from './store.js';
 
 /** Longest state key accepted, in characters. */
@@ -111,14 +111,7 @@ export class NamespacedState implements PluginStateStore {
   }
 
   #encode(key: string, value: unknown): string {
-    const json = canonicalJson(value, `The value of state key '${key}'`);
-    // Length in UTF-16 units bounds the byte size from below; count bytes only when it could matter.
-    if (json.length * 3 > this.#maxValueBytes) {
-      const bytes = Buffer.byteLength(json);
-      if (bytes > this.#maxValueBytes)
-        throw errors.valueTooLarge(`The value of state key '${key}'`, bytes, this.#maxValueBytes);
-    }
-    return json;
+    return boundedJson(value, `The value of state key '${key}'`, this.#maxValueBytes);
   }
 
   #checkKey(key: string): void {

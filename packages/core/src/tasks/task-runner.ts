@@ -5,7 +5,7 @@ import { errors } from '../errors/errors.js';
 import { TrellisError } from '../errors/trellis-error.js';
 import type { Logger } from '../observability/logger.js';
 import { validateWithSchema } from '../schema/standard-schema.js';
-import { canonicalJson, parseJson } from '../store/canonical-json.js';
+import { boundedJson, parseJson } from '../store/canonical-json.js';
 import type { JsonValue, RecurrenceSpec, TaskQuery, TaskRecord, TaskStore } from '../store/store.js';
 import { ReadyQueue } from './ready-queue.js';
 import { compileRecurrence, missedOccurrences, type NextOccurrence } from './recurrence.js';
@@ -444,12 +444,7 @@ export class TaskRunner {
 
   /** `value` as canonical JSON within the size limit, parsed back, so what runs is exactly what was stored. */
   #json(what: string, value: unknown): JsonValue {
-    const json = canonicalJson(value, what);
-    if (json.length * 3 > this.#maxPayloadBytes) {
-      const bytes = Buffer.byteLength(json);
-      if (bytes > this.#maxPayloadBytes) throw errors.valueTooLarge(what, bytes, this.#maxPayloadBytes);
-    }
-    return parseJson(json);
+    return parseJson(boundedJson(value, what, this.#maxPayloadBytes));
   }
 
   async #existingByKey(plugin: string, name: string, key: string): Promise<TaskInfo | undefined> {
