@@ -6,7 +6,8 @@ import {
   definePlugin,
   type Plugin,
 } from '../../src/index.js';
-import { never, rejectionOf, startedHost } from '../support/pipeline-hosts.js';
+import { never, startedHost } from '../support/pipeline-hosts.js';
+import { rejectionOf } from '../support/thrown.js';
 
 /** A plugin providing `<name>.op` that records every call's context and answers with `answer(call)`. */
 function recordingPlugin(name: string, answer: (call: CallContext) => unknown, options?: CapabilityOptions) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { definePlugin, TrellisError } from '../../src/index.js';
-import { pluginOutcome, rejectionOf, startedHost } from '../support/pipeline-hosts.js';
+import { pluginOutcome, startedHost } from '../support/pipeline-hosts.js';
+import { rejectionOf } from '../support/thrown.js';
 
 /** A plugin `faulty` whose capability `faulty.run` fails the way `fail` does. */
 function faultyPlugin(fail: () => unknown) {

@@ -2,7 +2,8 @@ import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { definePlugin, type Schema } from '../../src/index.js';
-import { rejectionOf, startedHost } from '../support/pipeline-hosts.js';
+import { startedHost } from '../support/pipeline-hosts.js';
+import { rejectionOf } from '../support/thrown.js';
 
 /** The same schemas written with each library, so every behaviour is checked against both. */
 interface SchemaKit {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type CallContext, definePlugin, type PluginContext } from '../../src/index.js';
-import { never, rejectionOf, startedHost } from '../support/pipeline-hosts.js';
+import { never, startedHost } from '../support/pipeline-hosts.js';
+import { rejectionOf } from '../support/thrown.js';
 
 /** `billing` handles `charge` (replies with a receipt naming the sender) and `stall` (never replies). */
 const billing = definePlugin({

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type CallContext, definePlugin, type Middleware, type Next, TrellisError } from '../../src/index.js';
-import { rejectionOf, silentHost, startedHost } from '../support/pipeline-hosts.js';
+import { silentHost, startedHost } from '../support/pipeline-hosts.js';
+import { rejectionOf } from '../support/thrown.js';
 
 /** A middleware named `name` that records when the call passes through it on the way in and out. */
 function tracing(name: string, trace: string[]): Middleware {

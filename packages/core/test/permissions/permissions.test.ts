@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { definePlugin, type PermissionsManifest, type PluginContext } from '../../src/index.js';
-import { pluginOutcome, rejectionOf, startedHost } from '../support/pipeline-hosts.js';
+import { pluginOutcome, startedHost } from '../support/pipeline-hosts.js';
+import { rejectionOf } from '../support/thrown.js';
 
 /** Plugins providing `billing.charge`, `billing.invoices.list` and `users.get`. */
 const providers = [

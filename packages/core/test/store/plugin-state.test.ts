@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { definePlugin, MemoryStore, type PluginContext } from '../../src/index.js';
 import { testHost } from '../support/host-fixtures.js';
 import { ManualClock } from '../support/manual-clock.js';
-import { rejection } from '../support/thrown.js';
+import { rejectionOf } from '../support/thrown.js';
 
 /** Starts a host with plugins `a` and `b` and hands back their state stores. */
 async function twoPlugins(options: { maxStateValueBytes?: number } = {}) {
@@ -93,22 +93,22 @@ describe('ctx.state', () => {
   it('refuses values that are not JSON, too large, and bad keys, changing nothing', async () => {
     const { a } = await twoPlugins({ maxStateValueBytes: 64 });
     await a.set('k', 'original');
-    const notJson = await rejection(a.set('k', { nested: [1, { when: new Date(0) }] }));
+    const notJson = await rejectionOf(a.set('k', { nested: [1, { when: new Date(0) }] }));
     expect(notJson.code).toBe('E_VALUE_NOT_JSON');
     expect(notJson.message).toContain("at 'nested[1].when'");
-    expect((await rejection(a.set('k', { big: 1n }))).code).toBe('E_VALUE_NOT_JSON');
-    expect((await rejection(a.set('k', undefined))).code).toBe('E_VALUE_NOT_JSON');
-    expect((await rejection(a.set('k', Number.NaN))).code).toBe('E_VALUE_NOT_JSON');
+    expect((await rejectionOf(a.set('k', { big: 1n }))).code).toBe('E_VALUE_NOT_JSON');
+    expect((await rejectionOf(a.set('k', undefined))).code).toBe('E_VALUE_NOT_JSON');
+    expect((await rejectionOf(a.set('k', Number.NaN))).code).toBe('E_VALUE_NOT_JSON');
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    expect((await rejection(a.set('k', cyclic))).message).toContain('circular');
-    const tooLarge = await rejection(a.set('k', 'é'.repeat(40)));
+    expect((await rejectionOf(a.set('k', cyclic))).message).toContain('circular');
+    const tooLarge = await rejectionOf(a.set('k', 'é'.repeat(40)));
     expect(tooLarge.code).toBe('E_VALUE_TOO_LARGE');
     expect(tooLarge.details).toMatchObject({ bytes: 82, limitBytes: 64 });
-    expect((await rejection(a.set('', 1))).code).toBe('E_INVALID_ARGUMENT');
-    expect((await rejection(a.set('x'.repeat(513), 1))).code).toBe('E_INVALID_ARGUMENT');
-    expect((await rejection(a.set('k', 1, { ttl: -1 }))).code).toBe('E_INVALID_ARGUMENT');
-    expect((await rejection(a.list('', { limit: 0 }))).code).toBe('E_INVALID_ARGUMENT');
+    expect((await rejectionOf(a.set('', 1))).code).toBe('E_INVALID_ARGUMENT');
+    expect((await rejectionOf(a.set('x'.repeat(513), 1))).code).toBe('E_INVALID_ARGUMENT');
+    expect((await rejectionOf(a.set('k', 1, { ttl: -1 }))).code).toBe('E_INVALID_ARGUMENT');
+    expect((await rejectionOf(a.list('', { limit: 0 }))).code).toBe('E_INVALID_ARGUMENT');
     expect(await a.get('k')).toBe('original');
   });
 

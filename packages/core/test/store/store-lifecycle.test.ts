@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { definePlugin, MemoryStore, type TaskQuery, type TaskRecord } from '../../src/index.js';
 import { testHost } from '../support/host-fixtures.js';
-import { rejection } from '../support/thrown.js';
+import { rejectionOf } from '../support/thrown.js';
 
 /** A memory store that records its open and close calls, and can fail opening or reading tasks. */
 class RecordingStore extends MemoryStore {
@@ -38,7 +38,7 @@ describe('the host and its store', () => {
   it('fails the start with E_STORE_FAILED when the store cannot open, starting no plugin', async () => {
     const store = new RecordingStore('open');
     const { host } = testHost({ plugins: [plugin], store });
-    const error = await rejection(host.start());
+    const error = await rejectionOf(host.start());
     expect(error.code).toBe('E_STORE_FAILED');
     expect(error.message).toContain('disk not mounted');
     expect(host.state).toBe('stopped');
@@ -49,7 +49,7 @@ describe('the host and its store', () => {
   it('closes the store again when its tasks cannot be read', async () => {
     const store = new RecordingStore('query');
     const { host } = testHost({ plugins: [plugin], store });
-    expect((await rejection(host.start())).code).toBe('E_STORE_FAILED');
+    expect((await rejectionOf(host.start())).code).toBe('E_STORE_FAILED');
     expect(store.calls).toEqual(['open', 'close']);
   });
 });

@@ -26,18 +26,6 @@ afterEach(async () => {
   await Promise.all(hosts.map((host) => (host.state === 'running' ? host.stop() : undefined)));
 });
 
-/** What `promise` rejected with, which must be a TrellisError; fails the test when it resolves. */
-export async function rejectionOf(promise: Promise<unknown>): Promise<TrellisError> {
-  let outcome: unknown;
-  try {
-    outcome = await promise;
-  } catch (error) {
-    if (error instanceof TrellisError) return error;
-    throw new Error(`expected a TrellisError, got ${String(error)}`);
-  }
-  throw new Error(`expected a rejection, got a result: ${JSON.stringify(outcome)}`);
-}
-
 /** The state, error code and cause code of one plugin, for compact assertions on setup failures. */
 export function pluginOutcome(
   host: Host,

@@ -22,14 +22,14 @@ export function codeOf(action: () => unknown): string | undefined {
   return undefined;
 }
 
-/** The TrellisError `promise` rejects with; fails the test when it resolves or rejects with something else. */
-export async function rejection(promise: Promise<unknown>): Promise<TrellisError> {
-  const outcome = await promise.then(
-    (value: unknown) => ({ value }),
-    (reason: unknown) => ({ reason }),
-  );
-  if (!('reason' in outcome))
-    throw new Error(`expected a rejection with a TrellisError, got ${String(outcome.value)}`);
-  expect(outcome.reason).toBeInstanceOf(TrellisError);
-  return outcome.reason as TrellisError;
+/** What `promise` rejected with, which must be a TrellisError; fails the test when it resolves. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<TrellisError> {
+  let outcome: unknown;
+  try {
+    outcome = await promise;
+  } catch (error) {
+    if (error instanceof TrellisError) return error;
+    throw new Error(`expected a TrellisError, got ${String(error)}`);
+  }
+  throw new Error(`expected a rejection, got a result: ${JSON.stringify(outcome)}`);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type PluginContext, type TaskContext, TrellisError } from '../../src/index.js';
 import { deferred } from '../support/host-fixtures.js';
-import { rejection } from '../support/thrown.js';
+import { rejectionOf } from '../support/thrown.js';
 import { taskWorld, workerPlugin } from './task-support.js';
 
 describe('jobs', () => {
@@ -262,7 +262,7 @@ describe('jobs', () => {
     expect((await mine.list({ status: 'scheduled' })).map((task) => task.id)).toEqual([second.id]);
     expect((await mine.list({ name: 'a' })).map((task) => task.id)).toEqual([first.id]);
     expect(await mine.get(foreign.id)).toBeUndefined();
-    expect((await rejection(mine.cancel(foreign.id))).code).toBe('E_TASK_NOT_FOUND');
+    expect((await rejectionOf(mine.cancel(foreign.id))).code).toBe('E_TASK_NOT_FOUND');
   });
 
   it('refuses bad input with clear errors and stores nothing', async () => {
@@ -274,17 +274,19 @@ describe('jobs', () => {
         ctx.tasks.define('known', () => undefined);
       }),
     ]);
-    expect((await rejection(tasks.enqueue('unknown'))).code).toBe('E_TASK_UNKNOWN');
-    expect((await rejection(tasks.enqueue('known', { when: new Date() }))).code).toBe('E_VALUE_NOT_JSON');
-    expect((await rejection(tasks.enqueue('known', { run: () => 1 }))).message).toContain("at 'run'");
-    expect((await rejection(tasks.enqueue('known', 'x'.repeat(300_000)))).code).toBe('E_VALUE_TOO_LARGE');
-    expect((await rejection(tasks.at(world.clock.now() - 1, 'known'))).code).toBe('E_SCHEDULE_INVALID');
-    expect((await rejection(tasks.after(-5, 'known'))).code).toBe('E_SCHEDULE_INVALID');
-    expect((await rejection(tasks.enqueue('known', null, { retries: -1 }))).code).toBe('E_INVALID_ARGUMENT');
-    expect((await rejection(tasks.enqueue('known', null, { idempotencyKey: '' }))).code).toBe(
+    expect((await rejectionOf(tasks.enqueue('unknown'))).code).toBe('E_TASK_UNKNOWN');
+    expect((await rejectionOf(tasks.enqueue('known', { when: new Date() }))).code).toBe('E_VALUE_NOT_JSON');
+    expect((await rejectionOf(tasks.enqueue('known', { run: () => 1 }))).message).toContain("at 'run'");
+    expect((await rejectionOf(tasks.enqueue('known', 'x'.repeat(300_000)))).code).toBe('E_VALUE_TOO_LARGE');
+    expect((await rejectionOf(tasks.at(world.clock.now() - 1, 'known'))).code).toBe('E_SCHEDULE_INVALID');
+    expect((await rejectionOf(tasks.after(-5, 'known'))).code).toBe('E_SCHEDULE_INVALID');
+    expect((await rejectionOf(tasks.enqueue('known', null, { retries: -1 }))).code).toBe(
       'E_INVALID_ARGUMENT',
     );
-    expect((await rejection(tasks.wait('no-such-id'))).code).toBe('E_TASK_NOT_FOUND');
+    expect((await rejectionOf(tasks.enqueue('known', null, { idempotencyKey: '' }))).code).toBe(
+      'E_INVALID_ARGUMENT',
+    );
+    expect((await rejectionOf(tasks.wait('no-such-id'))).code).toBe('E_TASK_NOT_FOUND');
     expect(() => tasks.define('known', () => undefined)).toThrow(
       expect.objectContaining({ code: 'E_TASK_DUPLICATE' }),
     );
@@ -322,7 +324,7 @@ describe('jobs', () => {
         });
       }),
     ]);
-    expect((await rejection(tasks.enqueue('mail', { to: 'nope' }))).code).toBe('E_VALIDATION');
+    expect((await rejectionOf(tasks.enqueue('mail', { to: 'nope' }))).code).toBe('E_VALIDATION');
     const job = await tasks.enqueue('mail', { to: 'ada@example.com' });
     expect((await tasks.wait(job.id)).result).toBe('ada@example.com');
   });

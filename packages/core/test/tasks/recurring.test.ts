@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MissedRunPolicy, PluginContext, TaskContext, TaskRecord } from '../../src/index.js';
 import { deferred } from '../support/host-fixtures.js';
-import { rejection } from '../support/thrown.js';
+import { rejectionOf } from '../support/thrown.js';
 import { type TaskWorld, taskWorld, workerPlugin } from './task-support.js';
 
 const MINUTE = 60_000;
@@ -114,14 +114,14 @@ describe('recurring tasks', () => {
       tasks.every(0, 'beat'),
       tasks.every(Number.NaN, 'beat'),
     ];
-    const errors = await Promise.all(invalid.map(rejection));
+    const errors = await Promise.all(invalid.map(rejectionOf));
     expect(errors.map((error) => error.code)).toEqual(Array(6).fill('E_SCHEDULE_INVALID'));
     expect(errors[0]?.message).toContain('61');
     expect(errors[1]?.message).toContain('Mars/Olympus');
     expect(
-      (await rejection(tasks.every(MINUTE, 'beat', { missed: 'sometimes' as MissedRunPolicy }))).code,
+      (await rejectionOf(tasks.every(MINUTE, 'beat', { missed: 'sometimes' as MissedRunPolicy }))).code,
     ).toBe('E_INVALID_ARGUMENT');
-    expect((await rejection(tasks.every(MINUTE, 'undefined-task'))).code).toBe('E_TASK_UNKNOWN');
+    expect((await rejectionOf(tasks.every(MINUTE, 'undefined-task'))).code).toBe('E_TASK_UNKNOWN');
   });
 });
 
