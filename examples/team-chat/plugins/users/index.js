@@ -66,7 +66,17 @@ export default definePlugin({
       await ctx.emit('user.created', publicUser(user));
       return publicUser(user);
     };
-    for (const seed of ctx.config.seed) if ((await load(seed.id)) === undefined) await create(seed);
+    const seeded = [];
+    for (const seed of ctx.config.seed) {
+      if ((await load(seed.id)) !== undefined) continue;
+      await create(seed);
+      seeded.push(seed.id);
+    }
+    if (seeded.length > 0)
+      ctx.logger.info(
+        { users: seeded },
+        'created the demo users; sign in with POST /auth/login (see the README)',
+      );
 
     ctx.provide('users.get', ({ id }) => find(id), {
       params: z.object({ id: UserId }),
